@@ -1,0 +1,12 @@
+/* PLACEHOLDER: replaced by the real command. */
+#include <stdio.h>
+
+#include "cli.h"
+
+int
+cmd_rollback(int argc, char **argv, struct cli *cli)
+{
+	(void)argc; (void)argv; (void)cli;
+	fprintf(stderr, "beadm: rollback: not implemented yet\n");
+	return (EXIT_FAIL);
+}

@@ -1,0 +1,165 @@
+/*
+ * be.h - the public interface of libbe, beadm's boot environment library.
+ *
+ * A boot environment (BE) is a ZFS file system directly below a BE root
+ * (e.g. rpool/ROOT/default below rpool/ROOT), together with all of its
+ * descendant file systems.  Every function here reports failure by returning
+ * a be_error_t other than BE_OK and leaving a message in the handle
+ * (be_errmsg()); the library never prints.
+ */
+#ifndef BE_H
+#define BE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+typedef struct be_handle be_handle_t;
+
+/* One code per kind of failure; beadm(8) turns each into its own exit status. */
+typedef enum be_error {
+	BE_OK = 0,
+	BE_ERR_UNKNOWN,		/* anything not listed below */
+	BE_ERR_INVALID,		/* a bad argument other than a name */
+	BE_ERR_BADNAME,		/* a BE or snapshot name breaks the rules */
+	BE_ERR_NOENT,		/* no such BE or snapshot */
+	BE_ERR_EXISTS,		/* the BE or snapshot exists already */
+	BE_ERR_NOPOOL,		/* no pool or BE root could be found or opened */
+	BE_ERR_BUSY,		/* mounted, held, or another beadm is running */
+	BE_ERR_PERM,		/* not permitted (not root, read-only pool) */
+	BE_ERR_REFUSED,		/* the request would harm the system (e.g.
+				   destroying the running BE) */
+	BE_ERR_ZFS,		/* a ZFS operation failed; the message says which */
+	BE_ERR_IO,		/* reading or writing a file or stream failed */
+	BE_ERR_NOMEM,
+	BE_ERR_NOSPACE,		/* not enough space (pool or ESP) */
+	BE_ERR_BOOT,		/* the boot loader backend failed */
+	BE_ERR__COUNT
+} be_error_t;
+
+/* The maximum length of a BE name (the last component of its dataset). */
+#define BE_NAME_MAX	64
+/* Room for a full dataset or snapshot name, as ZFS allows. */
+#define BE_PATH_MAX	256
+
+/* Handle life cycle. */
+be_handle_t *be_init(void);	/* NULL only when out of memory */
+void be_fini(be_handle_t *);
+/*
+ * Choose the BE root.  NULL means: the parent of the dataset mounted at /,
+ * else the parent of the bootfs of the only imported pool that has one.
+ */
+be_error_t be_set_root(be_handle_t *, const char *beroot);
+const char *be_root(const be_handle_t *);	/* "rpool/ROOT" */
+const char *be_pool(const be_handle_t *);	/* "rpool" */
+const char *be_backend_name(const be_handle_t *);
+
+/* Errors: the code and message of the last failure. */
+be_error_t be_errno(const be_handle_t *);
+const char *be_errmsg(const be_handle_t *);
+const char *be_strerror(be_error_t);
+
+/* Name rules (pure: no handle, no ZFS).  On failure *why says what is wrong. */
+bool be_name_valid(const char *name, const char **why);
+bool be_snapname_valid(const char *snap, const char **why);
+/* Split "BE@SNAP"; snap is NULL when there is no '@'.  False if too long. */
+bool be_split_snapshot(const char *arg, char *be, size_t besz,
+    char *snap, size_t snapsz);
+/* A snapshot name that never collides: "YYYY-MM-DD-HH:MM:SS-NNNNNN". */
+void be_auto_snapname(char *buf, size_t bufsz, const struct timespec *now);
+
+/* ---- listing ---------------------------------------------------------- */
+
+typedef struct be_dataset_info {
+	char name[BE_PATH_MAX];		/* full dataset or snapshot name */
+	char mountpoint[BE_PATH_MAX];	/* where mounted now, "" if not */
+	char origin[BE_PATH_MAX];	/* "" if none */
+	uint64_t used;
+	uint64_t referenced;
+	time_t creation;
+	int canmount;			/* 0 off, 1 on, 2 noauto */
+	bool is_snapshot;
+} be_dataset_info_t;
+
+typedef struct be_info {
+	char name[BE_NAME_MAX + 1];	/* "default" */
+	char dataset[BE_PATH_MAX];	/* "rpool/ROOT/default" */
+	char mountpoint[BE_PATH_MAX];	/* where mounted now, "" if not */
+	char origin[BE_PATH_MAX];	/* origin snapshot, "" if none */
+	char description[256];		/* beadm:description, "" if unset */
+	time_t creation;
+	uint64_t used;			/* dataset and descendants */
+	uint64_t used_ds, used_snap, used_refreserv, used_child;
+	uint64_t referenced;
+	uint64_t origin_used;		/* space unique to the origin snapshot */
+	bool active;			/* N: running now */
+	bool next_boot;			/* R: boots next */
+	bool next_boot_once;		/* T: boots next, once */
+	size_t ndatasets;		/* the BE dataset and its descendants */
+	be_dataset_info_t *datasets;
+	size_t nsnapshots;		/* snapshots of all of them */
+	be_dataset_info_t *snapshots;
+} be_info_t;
+
+typedef struct be_list {
+	size_t count;
+	be_info_t *bes;
+} be_list_t;
+
+/* List every BE below the root, sorted by name. */
+be_error_t be_list(be_handle_t *, be_list_t **out);
+void be_list_free(be_list_t *);
+
+/* ---- life cycle ------------------------------------------------------- */
+
+typedef struct be_create_opts {
+	const char *source;	/* BE or BE@SNAP to clone; NULL: running BE */
+	const char *description;	/* NULL: none */
+	const char *const *props;	/* NULL-terminated "prop=value" list */
+	bool empty;		/* a new empty BE, not a clone */
+} be_create_opts_t;
+
+be_error_t be_create(be_handle_t *, const char *newbe, const be_create_opts_t *);
+
+/* Snapshot BE recursively, atomically.  snap NULL: a generated name.
+ * The full snapshot name (BE@SNAP) is written to out when out is not NULL. */
+be_error_t be_snapshot(be_handle_t *, const char *be, const char *snap,
+    char *out, size_t outsz);
+be_error_t be_rollback(be_handle_t *, const char *be_at_snap);
+
+#define BE_DESTROY_FORCE	0x1	/* unmount forcibly when mounted */
+#define BE_DESTROY_ORIGIN	0x2	/* also destroy a user-made origin */
+be_error_t be_destroy(be_handle_t *, const char *be_or_snap, int flags);
+
+be_error_t be_rename(be_handle_t *, const char *oldname, const char *newname);
+
+#define BE_MOUNT_FORCE		0x1	/* unmount: forcibly */
+/* Mount BE and its descendants at mountpoint (NULL: a new private
+ * temporary directory).  The mountpoint used is written to out. */
+be_error_t be_mount(be_handle_t *, const char *be, const char *mountpoint,
+    char *out, size_t outsz);
+be_error_t be_unmount(be_handle_t *, const char *be, int flags);
+
+#define BE_ACTIVATE_ONCE	0x1	/* boot it next time only */
+#define BE_ACTIVATE_CANCEL_ONCE	0x2	/* forget a boot-once request */
+be_error_t be_activate(be_handle_t *, const char *be, int flags);
+
+/* ---- streams ---------------------------------------------------------- */
+
+/* Called now and then while a stream moves: bytes so far. */
+typedef void (*be_progress_fn)(uint64_t bytes, void *arg);
+be_error_t be_export(be_handle_t *, const char *be, int fd,
+    be_progress_fn, void *arg);
+be_error_t be_import(be_handle_t *, const char *newbe, int fd,
+    be_progress_fn, void *arg);
+
+/* ---- readiness -------------------------------------------------------- */
+
+/* Called once per finding; ok false for a problem, with a hint to fix it. */
+typedef void (*be_check_fn)(bool ok, const char *what, const char *hint,
+    void *arg);
+/* BE_OK when every check passed, else BE_ERR_INVALID. */
+be_error_t be_check(be_handle_t *, be_check_fn, void *arg);
+
+#endif /* BE_H */

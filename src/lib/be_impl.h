@@ -1,0 +1,54 @@
+/*
+ * be_impl.h - libbe's private handle and helpers shared by its files.
+ * Nothing outside src/lib, src/zfs and src/boot includes this.
+ */
+#ifndef BE_IMPL_H
+#define BE_IMPL_H
+
+#include "be.h"
+#include "zfs_adapter.h"
+
+struct be_boot_backend;
+
+struct be_handle {
+	libzfs_handle_t *lzh;
+	char root[BE_PATH_MAX];		/* the BE root, "rpool/ROOT" */
+	char pool[BE_PATH_MAX];		/* "rpool" */
+	char running[BE_PATH_MAX];	/* dataset mounted at /, "" if none */
+	const struct be_boot_backend *backend;
+	int lock_fd;			/* the pool lock, -1 when not held */
+	int lock_depth;
+	be_error_t err;
+	char errmsg[1024];
+};
+
+/* User properties beadm keeps on BE datasets (they travel with send/recv). */
+#define BE_PROP_DESCRIPTION	"beadm:description"
+/* On an origin snapshot beadm took itself: destroy may remove it. */
+#define BE_PROP_AUTO_SNAPSHOT	"beadm:auto"
+
+/*
+ * Record a failure in the handle and return its code, so that every failing
+ * path reads `return (be_set_error(h, BE_ERR_X, "what failed: %s", why));`.
+ */
+be_error_t be_set_error(be_handle_t *, be_error_t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The same, appending libzfs's description of its last failure. */
+be_error_t be_set_zfs_error(be_handle_t *, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+be_error_t be_ok(be_handle_t *);
+
+/* "rpool/ROOT" + "be" -> "rpool/ROOT/be"; validates the name first. */
+be_error_t be_dataset_of(be_handle_t *, const char *be, char *buf, size_t sz);
+/* As be_dataset_of, and the dataset must exist (BE_ERR_NOENT otherwise). */
+be_error_t be_existing_dataset(be_handle_t *, const char *be, char *buf,
+    size_t sz);
+/* The BE the pool's bootfs names, "" when bootfs is unset or outside root. */
+be_error_t be_bootfs(be_handle_t *, char *buf, size_t sz);
+
+/* Serialise changes to one pool: wait a few seconds, then BE_ERR_BUSY.
+ * Nested calls are counted, so an operation may call another. */
+be_error_t be_lock(be_handle_t *);
+void be_unlock(be_handle_t *);
+
+#endif /* BE_IMPL_H */

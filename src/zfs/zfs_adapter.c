@@ -1,0 +1,137 @@
+/*
+ * zfs_adapter.c - shims over libzfs for the OpenZFS releases beadm supports.
+ */
+#include <string.h>
+
+#include "zfs_adapter.h"
+
+int
+zfsa_iter_filesystems(zfs_handle_t *zhp, zfs_iter_f fn, void *arg)
+{
+#if BE_ZFS_AT_LEAST(2, 2)
+	return (zfs_iter_filesystems_v2(zhp, 0, fn, arg));
+#else
+	return (zfs_iter_filesystems(zhp, fn, arg));
+#endif
+}
+
+int
+zfsa_iter_snapshots(zfs_handle_t *zhp, zfs_iter_f fn, void *arg)
+{
+#if BE_ZFS_AT_LEAST(2, 2)
+	return (zfs_iter_snapshots_sorted_v2(zhp, 0, fn, arg, 0, 0));
+#else
+	return (zfs_iter_snapshots_sorted(zhp, fn, arg, 0, 0));
+#endif
+}
+
+int
+zfsa_iter_dependents(zfs_handle_t *zhp, zfs_iter_f fn, void *arg)
+{
+#if BE_ZFS_AT_LEAST(2, 2)
+	return (zfs_iter_dependents_v2(zhp, 0, B_FALSE, fn, arg));
+#else
+	return (zfs_iter_dependents(zhp, B_FALSE, fn, arg));
+#endif
+}
+
+zfs_handle_t *
+zfsa_open(libzfs_handle_t *lzh, const char *name, int types)
+{
+	/* zfs_open prints nothing unless libzfs_print_on_error is set. */
+	return (zfs_open(lzh, name, types));
+}
+
+bool
+zfsa_exists(libzfs_handle_t *lzh, const char *name, int types)
+{
+	return (zfs_dataset_exists(lzh, name, (zfs_type_t)types) != B_FALSE);
+}
+
+bool
+zfsa_prop_string(zfs_handle_t *zhp, zfs_prop_t prop, char *buf, size_t sz)
+{
+	if (zfs_prop_get(zhp, prop, buf, sz, NULL, NULL, 0, B_TRUE) != 0) {
+		if (sz > 0)
+			buf[0] = '\0';
+		return (false);
+	}
+	return (true);
+}
+
+bool
+zfsa_prop_is_local(zfs_handle_t *zhp, zfs_prop_t prop)
+{
+	char value[ZFS_MAXPROPLEN];
+	zprop_source_t src = ZPROP_SRC_NONE;
+
+	if (zfs_prop_get(zhp, prop, value, sizeof (value), &src, NULL, 0,
+	    B_TRUE) != 0)
+		return (false);
+	return (src == ZPROP_SRC_LOCAL || src == ZPROP_SRC_RECEIVED);
+}
+
+bool
+zfsa_user_prop(zfs_handle_t *zhp, const char *prop, char *buf, size_t sz)
+{
+	nvlist_t *user = zfs_get_user_props(zhp);
+	nvlist_t *entry;
+	const char *value, *source;
+
+	if (user == NULL || nvlist_lookup_nvlist(user, prop, &entry) != 0)
+		return (false);
+	if (!zfsa_nvlist_string(entry, ZPROP_VALUE, &value) ||
+	    !zfsa_nvlist_string(entry, ZPROP_SOURCE, &source))
+		return (false);
+	/* Inherited user properties name their source dataset. */
+	if (strcmp(source, zfs_get_name(zhp)) != 0)
+		return (false);
+	if (strlen(value) >= sz)
+		return (false);
+	memcpy(buf, value, strlen(value) + 1);
+	return (true);
+}
+
+bool
+zfsa_nvlist_string(nvlist_t *nvl, const char *key, const char **value)
+{
+#if BE_ZFS_AT_LEAST(2, 2)
+	return (nvlist_lookup_string(nvl, key, value) == 0);
+#else
+	char *v;
+
+	if (nvlist_lookup_string(nvl, key, &v) != 0)
+		return (false);
+	*value = v;
+	return (true);
+#endif
+}
+
+const char *
+zfsa_nvpair_string(nvpair_t *pair)
+{
+#if BE_ZFS_AT_LEAST(2, 2)
+	const char *v;
+#else
+	char *v;
+#endif
+	if (nvpair_type(pair) != DATA_TYPE_STRING ||
+	    nvpair_value_string(pair, &v) != 0)
+		return (NULL);
+	return (v);
+}
+
+int
+zfsa_rename_nounmount(zfs_handle_t *zhp, const char *newname)
+{
+	renameflags_t flags = { .nounmount = zfsa_has_rename_nounmount() };
+
+	return (zfs_rename(zhp, newname, flags));
+}
+
+bool
+zfsa_has_rename_nounmount(void)
+{
+	/* OpenZFS honours "zfs rename -u" on Linux from 2.2 on. */
+	return (BE_ZFS_AT_LEAST(2, 2));
+}

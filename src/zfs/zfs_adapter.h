@@ -1,0 +1,45 @@
+/*
+ * zfs_adapter.h - the one place that knows which OpenZFS release beadm is
+ * built against.  libbe calls libzfs and libzfs_core through these names;
+ * where OpenZFS 2.1 and 2.3 differ, the difference is settled here (and in
+ * zfs_adapter.c), never in callers.
+ *
+ * BE_ZFS_MAJOR and BE_ZFS_MINOR come from the build (libzfs.pc's version).
+ */
+#ifndef ZFS_ADAPTER_H
+#define ZFS_ADAPTER_H
+
+#include <libzfs.h>
+#include <libzfs_core.h>
+#include <stdbool.h>
+
+#define BE_ZFS_AT_LEAST(maj, min) \
+	(BE_ZFS_MAJOR > (maj) || (BE_ZFS_MAJOR == (maj) && BE_ZFS_MINOR >= (min)))
+
+/* Iterators: 2.2 added _v2 variants with a flags argument; 2.1 has only the
+ * plain ones, which 2.3 still provides.  Use these names everywhere. */
+int zfsa_iter_filesystems(zfs_handle_t *, zfs_iter_f, void *);
+int zfsa_iter_snapshots(zfs_handle_t *, zfs_iter_f, void *);	/* sorted by txg */
+int zfsa_iter_dependents(zfs_handle_t *, zfs_iter_f, void *);
+
+/* Open a file system or snapshot without printing; NULL if it is not there. */
+zfs_handle_t *zfsa_open(libzfs_handle_t *, const char *name, int types);
+bool zfsa_exists(libzfs_handle_t *, const char *name, int types);
+
+/* String value of a native property; "" (and false) when unavailable. */
+bool zfsa_prop_string(zfs_handle_t *, zfs_prop_t, char *buf, size_t sz);
+/* Source of a native property: true when set locally (or received). */
+bool zfsa_prop_is_local(zfs_handle_t *, zfs_prop_t);
+/* Value of a user property set on this dataset itself; false when not set. */
+bool zfsa_user_prop(zfs_handle_t *, const char *prop, char *buf, size_t sz);
+
+/* nvlist string look-ups: 2.3 made the value const char *, 2.1 char *. */
+bool zfsa_nvlist_string(nvlist_t *, const char *key, const char **value);
+const char *zfsa_nvpair_string(nvpair_t *);	/* NULL if not a string */
+
+/* Rename, keeping mounts as they are where the platform can (zfs rename -u). */
+int zfsa_rename_nounmount(zfs_handle_t *, const char *newname);
+/* Whether zfsa_rename_nounmount really avoids remounting on this build. */
+bool zfsa_has_rename_nounmount(void);
+
+#endif /* ZFS_ADAPTER_H */

@@ -1,0 +1,66 @@
+# Shared definitions for the test VM harness (sourced by tests/vm/build, run, zfs-root).
+# Bash only.  Nothing here runs commands at source time except computing paths.
+
+VM_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+VM_DIR=$(dirname "$VM_LIB")
+# The checkout is the tree tests/vm/ lives in (its git toplevel); computed from
+# our own location rather than with git so that an exported tree works too.
+VM_CHECKOUT=$(dirname "$(dirname "$VM_DIR")")
+
+# Built artefacts live outside the checkout so that they survive `git clean`
+# and are shared by every checkout on the machine.
+VM_CACHE=${BEADM_TEST_CACHE:-/var/cache/beadm-test}
+
+VM_SERIES_ALL="2.1 2.3"
+VM_SERIES_DEFAULT=2.1	# Debian 12's own OpenZFS
+
+# Kernel modules the guest needs besides ZFS, in the order we want them loaded
+# (modprobe adds their dependencies).  virtio_pci first so the devices appear.
+VM_KMODS="virtio_pci virtio_blk virtio_console 9pnet_virtio 9p loop vfat nls_cp437 nls_iso8859_1"
+VM_ZMODS="zfs"
+
+vm_say() { echo "vm: $*" >&2; }
+vm_die() { echo "vm: $*" >&2; exit "${VM_DIE_STATUS:-1}"; }
+
+vm_valid_series() {
+	case " $VM_SERIES_ALL " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# The initramfs depends on the init script and the module lists; its file name
+# carries a hash of them so that editing tests/vm/lib/init rebuilds it.
+vm_initramfs_hash() {
+	{ cat "$VM_LIB/init"; echo "$VM_KMODS $VM_ZMODS"; } | sha256sum | cut -c1-12
+}
+
+# Read $VM_CACHE/current-SERIES (written by build) into KVER and ZFSVER.
+# Returns 1 when there is no record.  Parsed, not sourced: it is data.
+vm_read_current() {
+	local f=$VM_CACHE/current-$1 k v
+	KVER= ZFSVER=
+	[ -r "$f" ] || return 1
+	while IFS='=' read -r k v; do
+		case $k in
+		KVER) KVER=$v ;;
+		ZFSVER) ZFSVER=$v ;;
+		esac
+	done <"$f"
+	[ -n "$KVER" ] && [ -n "$ZFSVER" ]
+}
+
+# Paths of one cache entry, from KVER and ZFSVER.
+vm_paths() {
+	VM_KERNEL_DIR=$VM_CACHE/kernel/$KVER
+	VM_VMLINUZ=$VM_KERNEL_DIR/vmlinuz
+	VM_ZFS_DIR=$VM_CACHE/zfs/$ZFSVER
+	VM_ZFS_ROOT=$VM_ZFS_DIR/root
+	VM_ZFS_MODS=$VM_ZFS_DIR/modules-$KVER
+	VM_INITRAMFS=$VM_CACHE/initramfs/$KVER-$ZFSVER-$(vm_initramfs_hash).img
+}
+
+# True when everything a run of SERIES needs is in the cache (no apt involved).
+vm_series_ready() {
+	vm_read_current "$1" || return 1
+	vm_paths
+	[ -f "$VM_VMLINUZ" ] && [ -d "$VM_ZFS_ROOT" ] && [ -f "$VM_INITRAMFS" ]
+}
