@@ -1,0 +1,27 @@
+# Convenience targets for a newcomer; the build itself is Meson's.
+#   make            build beadm (build/src/beadm) against the installed OpenZFS
+#   make check      set up, build and run every test (unit, VM self-test,
+#                   integration against OpenZFS 2.1 and 2.3)
+#   make sandbox    try beadm in a throwaway VM with a Proxmox-style pool
+#   make install    install beadm, its man page and completions (PREFIX=/usr/local)
+PREFIX ?= /usr/local
+
+all: build/build.ninja
+	ninja -C build
+
+build/build.ninja:
+	meson setup build --prefix=$(PREFIX)
+
+check:
+	tests/run-all
+
+sandbox:
+	scripts/sandbox
+
+install: all
+	meson install -C build
+
+clean:
+	rm -rf build build-*
+
+.PHONY: all check sandbox install clean

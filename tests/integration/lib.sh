@@ -1,0 +1,114 @@
+# tests/integration/lib.sh - sourced by every tNNNN-*.sh scenario.
+#
+# Scenarios run as root inside the test VM (tests/vm/run), each on pools of
+# its own, and describe behaviour: every check prints "ok - WHAT" or
+# "not ok - WHAT" (with the evidence indented below it).  The scenario's exit
+# status is the number of failed checks (capped at 100).
+#
+# Environment: BEADM is the beadm binary under test (tests/integration/run
+# sets it); scenarios may run alone:  tests/vm/run -- tests/integration/t1000-list.sh
+
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd -P)
+BEADM=${BEADM:-$TOP/build/src/beadm}
+T_PASS=0
+T_FAIL=0
+T_POOLS=""
+T_TMP=$(mktemp -d /tmp/beadm-test.XXXXXX)
+# libzfs leaks a little by design (caches freed at exit are not leaks of ours).
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
+export BEADM_LOCK_WAIT_MS=${BEADM_LOCK_WAIT_MS:-2000}
+
+ok() { T_PASS=$((T_PASS + 1)); echo "ok - $*"; }
+not_ok() { T_FAIL=$((T_FAIL + 1)); echo "not ok - $*"; }
+
+# evidence FILE...: show files indented under a failed check.
+evidence() { for f in "$@"; do [ -s "$f" ] && sed 's/^/#   /' "$f"; done; return 0; }
+
+# check WHAT COMMAND...: passes when COMMAND exits 0.
+check() {
+	local what=$1
+	shift
+	if "$@" >"$T_TMP/out" 2>&1; then
+		ok "$what"
+	else
+		not_ok "$what (exit $?: $*)"
+		evidence "$T_TMP/out"
+	fi
+}
+
+# check_fails WHAT COMMAND...: passes when COMMAND exits non-zero.
+check_fails() {
+	local what=$1
+	shift
+	if "$@" >"$T_TMP/out" 2>&1; then
+		not_ok "$what (succeeded: $*)"
+		evidence "$T_TMP/out"
+	else
+		ok "$what"
+	fi
+}
+
+# run_beadm ARGS...: run beadm, keeping stdout in $T_TMP/stdout, stderr in
+# $T_TMP/stderr and the exit status in $RC (never fails the scenario).
+run_beadm() {
+	RC=0
+	"$BEADM" "$@" >"$T_TMP/stdout" 2>"$T_TMP/stderr" </dev/null || RC=$?
+}
+
+# expect_beadm STATUS WHAT ARGS...: beadm ARGS must exit with STATUS.
+expect_beadm() {
+	local want=$1 what=$2
+	shift 2
+	run_beadm "$@"
+	if [ "$RC" -eq "$want" ]; then
+		ok "$what"
+	else
+		not_ok "$what (beadm $*: exit $RC, wanted $want)"
+		evidence "$T_TMP/stdout" "$T_TMP/stderr"
+	fi
+}
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		printf '#   got:  %s\n#   want: %s\n' "$2" "$3"
+	fi
+}
+
+# prop DATASET PROPERTY: a property's value, as zfs prints it.
+prop() { zfs get -H -o value "$2" "$1" 2>/dev/null; }
+# source DATASET PROPERTY: local, default, inherited from ..., -
+prop_source() { zfs get -H -o source "$2" "$1" 2>/dev/null; }
+exists() { zfs list -H -o name "$1" >/dev/null 2>&1; }
+pool_bootfs() { zpool get -H -o value bootfs "$1"; }
+
+# fixture LAYOUT POOL: a throwaway pool (see tests/vm/fixture), destroyed
+# when the scenario ends.
+fixture() {
+	"$TOP/tests/vm/fixture" "$1" "$2" >"$T_TMP/fixture.out" 2>&1 || {
+		echo "Bail out! fixture $1 $2 failed"
+		cat "$T_TMP/fixture.out"
+		exit 100
+	}
+	T_POOLS="$T_POOLS $2"
+}
+
+t_cleanup() {
+	local p
+	for p in $T_POOLS; do
+		"$TOP/tests/vm/fixture" --destroy "$p" >/dev/null 2>&1 || true
+	done
+	rm -rf "$T_TMP"
+}
+trap t_cleanup EXIT
+
+# done_testing: print the tally and exit with the number of failures.
+done_testing() {
+	echo "# $(basename "$0"): $T_PASS passed, $T_FAIL failed"
+	[ "$T_FAIL" -gt 100 ] && exit 100
+	exit "$T_FAIL"
+}
