@@ -103,3 +103,9 @@ be_boot_next(be_handle_t *h, char *be, size_t sz, bool *once)
 		return (b->next_boot(h, be, sz, once));
 	return (be_backend_bootfs.next_boot(h, be, sz, once));
 }
+
+be_error_t
+be_next_boot(be_handle_t *h, char *be, size_t sz, bool *once)
+{
+	return (be_boot_next(h, be, sz, once));
+}

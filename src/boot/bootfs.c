@@ -30,7 +30,10 @@ bootfs_activate(be_handle_t *h, const char *be)
 {
 	char dataset[BE_PATH_MAX];
 
-	snprintf(dataset, sizeof (dataset), "%s/%s", h->root, be);
+	if ((size_t)snprintf(dataset, sizeof (dataset), "%s/%s", h->root,
+	    be) >= sizeof (dataset))
+		return (be_set_error(h, BE_ERR_BADNAME, "the dataset name of "
+		    "BE '%s' below %s is too long", be, h->root));
 	return (set_bootfs(h, dataset));
 }
 

@@ -92,7 +92,8 @@ typedef struct be_info {
 	uint64_t used;			/* dataset and descendants */
 	uint64_t used_ds, used_snap, used_refreserv, used_child;
 	uint64_t referenced;
-	uint64_t origin_used;		/* space unique to the origin snapshot */
+	uint64_t origin_used;		/* sum of the referenced bytes of the
+					   origin snapshots of its datasets */
 	bool active;			/* N: running now */
 	bool next_boot;			/* R: boots next */
 	bool next_boot_once;		/* T: boots next, once */
@@ -107,8 +108,14 @@ typedef struct be_list {
 	be_info_t *bes;
 } be_list_t;
 
-/* List every BE below the root, sorted by name. */
+/* List every BE below the root, sorted by name (be_list: everything). */
 be_error_t be_list(be_handle_t *, be_list_t **out);
+/* What be_list_flags fills beyond one be_info_t per BE (cheaper to skip). */
+#define BE_LIST_DATASETS	0x1	/* datasets[], descendants in name order */
+#define BE_LIST_SNAPSHOTS	0x2	/* snapshots[], per dataset, oldest first */
+#define BE_LIST_ORIGINS		0x4	/* origin_used */
+#define BE_LIST_ALL		0x7
+be_error_t be_list_flags(be_handle_t *, int flags, be_list_t **out);
 void be_list_free(be_list_t *);
 
 /* ---- life cycle ------------------------------------------------------- */
@@ -140,6 +147,10 @@ be_error_t be_rename(be_handle_t *, const char *oldname, const char *newname);
 be_error_t be_mount(be_handle_t *, const char *be, const char *mountpoint,
     char *out, size_t outsz);
 be_error_t be_unmount(be_handle_t *, const char *be, int flags);
+
+/* The BE that boots next, as the boot loader will see it ("" if none);
+ * *once tells whether that is a one-time choice. */
+be_error_t be_next_boot(be_handle_t *, char *be, size_t sz, bool *once);
 
 #define BE_ACTIVATE_ONCE	0x1	/* boot it next time only */
 #define BE_ACTIVATE_CANCEL_ONCE	0x2	/* forget a boot-once request */

@@ -1,8 +1,275 @@
-/* PLACEHOLDER: replaced by the real implementation. */
+/*
+ * be_check.c - is this system ready for boot environments?
+ *
+ * Each finding goes to the caller's callback as "ok" or as a problem with a
+ * hint that fixes it.  be_check may be given a handle whose be_set_root()
+ * failed: explaining why there is no BE root is one of its jobs.  It reads
+ * only, so it takes no lock.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend.h"
 #include "be_impl.h"
+
+#define WHAT_MAX	(BE_PATH_MAX * 2 + 1024)
+
+struct report {
+	be_check_fn fn;
+	void *arg;
+	int problems;
+	be_handle_t *h;
+};
+
+static void
+found(struct report *r, bool ok, const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+found(struct report *r, bool ok, const char *hint, const char *fmt, ...)
+{
+	char what[WHAT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof (what), fmt, ap);
+	va_end(ap);
+	if (!ok)
+		r->problems++;
+	if (r->fn != NULL)
+		r->fn(ok, what, ok ? NULL : hint, r->arg);
+}
+
+static void
+check_root_user(struct report *r)
+{
+	if (geteuid() == 0)
+		found(r, true, NULL, "running as root");
+	else
+		found(r, false, "run beadm as root (e.g. with sudo)",
+		    "not running as root: beadm changes pools and needs root");
+}
+
+static bool
+check_zfs(struct report *r)
+{
+	if (r->h->lzh != NULL) {
+		found(r, true, NULL, "the ZFS library and kernel module are "
+		    "available (libzfs %s)", BE_ZFS_VERSION);
+		return (true);
+	}
+	found(r, false, "load the module (modprobe zfs) and make sure "
+	    "/dev/zfs exists", "%s", be_errmsg(r->h));
+	return (false);
+}
+
+static bool
+check_be_root(struct report *r, const char *why)
+{
+	if (r->h->pool[0] != '\0') {
+		found(r, true, NULL, "the BE root is %s (pool %s)", r->h->root,
+		    r->h->pool);
+		return (true);
+	}
+	found(r, false, "keep / on a dataset directly below a BE root (e.g. "
+	    "rpool/ROOT/default below rpool/ROOT), or name the root with "
+	    "beadm -r POOL/ROOT", "%s", why);
+	return (false);
+}
+
+/* The BE name of dataset when it is directly below the root, else NULL. */
+static const char *
+be_name_in_root(const be_handle_t *h, const char *dataset)
+{
+	size_t len = strlen(h->root);
+
+	if (strncmp(dataset, h->root, len) != 0 || dataset[len] != '/' ||
+	    strchr(dataset + len + 1, '/') != NULL)
+		return (NULL);
+	return (dataset + len + 1);
+}
+
+static void
+check_running(struct report *r)
+{
+	be_handle_t *h = r->h;
+	const char *be;
+
+	if (h->running[0] == '\0') {
+		found(r, false, "install the system on a dataset below the BE "
+		    "root, or boot one", "/ is not a ZFS file system, so this "
+		    "system does not run from a BE");
+		return;
+	}
+	if ((be = be_name_in_root(h, h->running)) == NULL) {
+		found(r, false, "move the root file system to a dataset "
+		    "directly below the BE root, or name its parent with -r",
+		    "/ is %s, which is not a BE below %s", h->running, h->root);
+		return;
+	}
+	found(r, true, NULL, "/ is BE '%s' (%s)", be, h->running);
+}
+
+static void
+check_bootfs(struct report *r)
+{
+	be_handle_t *h = r->h;
+	char be[BE_PATH_MAX], dataset[BE_PATH_MAX * 2], hint[BE_PATH_MAX];
+
+	if (be_bootfs(h, be, sizeof (be)) != BE_OK) {
+		found(r, false, "check that the pool is imported and healthy",
+		    "%s", be_errmsg(h));
+		return;
+	}
+	if (be[0] == '\0') {
+		found(r, false, "beadm activate BE", "pool '%s' has no bootfs "
+		    "naming a BE below %s, so loaders that read bootfs "
+		    "(FreeBSD's, ZFSBootMenu) do not know what to boot",
+		    h->pool, h->root);
+		return;
+	}
+	snprintf(dataset, sizeof (dataset), "%s/%s", h->root, be);
+	if (!zfsa_exists(h->lzh, dataset, ZFS_TYPE_FILESYSTEM)) {
+		snprintf(hint, sizeof (hint), "beadm activate BE");
+		found(r, false, hint, "pool '%s' has bootfs=%s, which does "
+		    "not exist", h->pool, dataset);
+		return;
+	}
+	found(r, true, NULL, "pool '%s' boots BE '%s' (bootfs=%s)", h->pool,
+	    be, dataset);
+}
+
+/*
+ * The mountpoint as set, without the pool's altroot that libzfs puts in
+ * front of it (an imported foreign pool is still checked as it would boot).
+ */
+static void
+mountpoint_of(be_handle_t *h, zfs_handle_t *zhp, char *buf, size_t sz)
+{
+	char altroot[BE_PATH_MAX], mp[BE_PATH_MAX];
+	zpool_handle_t *zph = zfs_get_pool_handle(zhp);
+	size_t len;
+
+	(void)h;
+	(void) zfsa_prop_string(zhp, ZFS_PROP_MOUNTPOINT, mp, sizeof (mp));
+	if (zph == NULL || zpool_get_prop(zph, ZPOOL_PROP_ALTROOT, altroot,
+	    sizeof (altroot), NULL, B_FALSE) != 0 || altroot[0] != '/' ||
+	    strcmp(altroot, "/") == 0) {
+		snprintf(buf, sz, "%s", mp);
+		return;
+	}
+	len = strlen(altroot);
+	if (strcmp(mp, altroot) == 0)
+		snprintf(buf, sz, "/");
+	else if (strncmp(mp, altroot, len) == 0 && mp[len] == '/')
+		snprintf(buf, sz, "%s", mp + len);
+	else
+		snprintf(buf, sz, "%s", mp);
+}
+
+/* An inactive BE's descendant that `zfs mount -a` would mount. */
+static int
+auto_mounted_cb(zfs_handle_t *zhp, void *arg)
+{
+	struct report *r = arg;
+	char hint[BE_PATH_MAX + 64], mp[BE_PATH_MAX];
+
+	mountpoint_of(r->h, zhp, mp, sizeof (mp));
+	/* mountpoint=none or legacy: `zfs mount -a` leaves it alone. */
+	if (zfs_prop_get_int(zhp, ZFS_PROP_CANMOUNT) == ZFS_CANMOUNT_ON &&
+	    mp[0] == '/') {
+		snprintf(hint, sizeof (hint), "zfs set canmount=noauto %s",
+		    zfs_get_name(zhp));
+		found(r, false, hint, "%s has canmount=on: `zfs mount -a` "
+		    "would mount it at %s over the running system's",
+		    zfs_get_name(zhp), mp);
+	}
+	(void) zfsa_iter_filesystems(zhp, auto_mounted_cb, r);
+	zfs_close(zhp);
+	return (0);
+}
+
+static void
+check_be_dataset(struct report *r, zfs_handle_t *zhp)
+{
+	const char *name = zfs_get_name(zhp);
+	const char *be = strrchr(name, '/') + 1;
+	char mp[BE_PATH_MAX], hint[BE_PATH_MAX + 64];
+	uint64_t canmount = zfs_prop_get_int(zhp, ZFS_PROP_CANMOUNT);
+	bool good = true;
+
+	if (canmount != ZFS_CANMOUNT_NOAUTO) {
+		snprintf(hint, sizeof (hint), "zfs set canmount=noauto %s",
+		    name);
+		found(r, false, hint, "BE '%s' has canmount=%s: %s", be,
+		    canmount == ZFS_CANMOUNT_ON ? "on" : "off",
+		    canmount == ZFS_CANMOUNT_ON ? "`zfs mount -a` would mount "
+		    "it over the running BE" : "it cannot be mounted as /");
+		good = false;
+	}
+	mountpoint_of(r->h, zhp, mp, sizeof (mp));
+	if (strcmp(mp, "/") != 0) {
+		snprintf(hint, sizeof (hint), "zfs set mountpoint=/ %s", name);
+		found(r, false, hint, "BE '%s' has mountpoint=%s, not /", be,
+		    mp);
+		good = false;
+	}
+	if (strcmp(name, r->h->running) != 0) {
+		int before = r->problems;
+
+		(void) zfsa_iter_filesystems(zhp, auto_mounted_cb, r);
+		good = good && r->problems == before;
+	}
+	if (good)
+		found(r, true, NULL, "BE '%s' has canmount=noauto and "
+		    "mountpoint=/", be);
+}
+
+static int
+be_dataset_cb(zfs_handle_t *zhp, void *arg)
+{
+	struct report *r = arg;
+
+	check_be_dataset(r, zhp);
+	zfs_close(zhp);
+	return (0);
+}
+
+static void
+check_bes(struct report *r)
+{
+	zfs_handle_t *zhp = zfsa_open(r->h->lzh, r->h->root,
+	    ZFS_TYPE_FILESYSTEM);
+	if (zhp == NULL) {
+		found(r, false, "check that the pool is imported", "cannot "
+		    "open the BE root %s: %s", r->h->root,
+		    libzfs_error_description(r->h->lzh));
+		return;
+	}
+	(void) zfsa_iter_filesystems(zhp, be_dataset_cb, r);
+	zfs_close(zhp);
+}
 
 be_error_t
 be_check(be_handle_t *h, be_check_fn fn, void *arg)
 {
-	return (be_set_error(h, BE_ERR_UNKNOWN, "not implemented yet"));
+	struct report r = { .fn = fn, .arg = arg, .problems = 0, .h = h };
+	char why[sizeof (h->errmsg)];
+
+	/* The reason be_set_root() failed, if it did. */
+	snprintf(why, sizeof (why), "%s", be_errmsg(h));
+	check_root_user(&r);
+	if (check_zfs(&r) && check_be_root(&r, why)) {
+		check_running(&r);
+		check_bootfs(&r);
+		check_bes(&r);
+		found(&r, true, NULL, "boot loader backend: %s",
+		    be_backend_name(h));
+	}
+	if (r.problems > 0)
+		return (be_set_error(h, BE_ERR_INVALID, "%d problem%s found",
+		    r.problems, r.problems == 1 ? "" : "s"));
+	return (be_ok(h));
 }

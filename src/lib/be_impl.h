@@ -51,4 +51,11 @@ be_error_t be_bootfs(be_handle_t *, char *buf, size_t sz);
 be_error_t be_lock(be_handle_t *);
 void be_unlock(be_handle_t *);
 
+/*
+ * Make dataset (a BE) and its descendants safe from `zfs mount -a`:
+ * canmount=noauto on the BE dataset, on -> noauto below it, and containers
+ * that are canmount=off stay off.  Defined in be_activate.c.
+ */
+be_error_t be_settle_canmount(be_handle_t *, const char *dataset);
+
 #endif /* BE_IMPL_H */

@@ -27,8 +27,16 @@ static int
 lock_wait_ms(void)
 {
 	const char *env = getenv("BEADM_LOCK_WAIT_MS");
+	char *end;
+	long ms;
 
-	return (env != NULL ? atoi(env) : LOCK_WAIT_MS);
+	if (env == NULL || *env == '\0')
+		return (LOCK_WAIT_MS);
+	ms = strtol(env, &end, 10);
+	/* A malformed override must not turn into "never wait". */
+	if (*end != '\0' || ms < 0 || ms > 3600 * 1000)
+		return (LOCK_WAIT_MS);
+	return ((int)ms);
 }
 
 static void
@@ -40,11 +48,27 @@ holder_of(int fd, char *buf, size_t sz)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
+static be_error_t
+busy(be_handle_t *h, int fd, const char *path, int waited)
+{
+	char holder[32];
+
+	holder_of(fd, holder, sizeof (holder));
+	if (holder[0] != '\0')
+		return (be_set_error(h, BE_ERR_BUSY, "another beadm (pid %s) "
+		    "is changing pool '%s'; gave up after %d.%d s; try again "
+		    "when it has finished", holder, h->pool, waited / 1000,
+		    waited % 1000 / 100));
+	return (be_set_error(h, BE_ERR_BUSY, "another process holds %s, the "
+	    "lock of pool '%s'; gave up after %d.%d s; try again when it has "
+	    "finished", path, h->pool, waited / 1000, waited % 1000 / 100));
+}
+
 be_error_t
 be_lock(be_handle_t *h)
 {
 	char path[BE_PATH_MAX + sizeof (LOCK_DIR) + 8];
-	char pid[32], holder[32];
+	char pid[32];
 	int fd, waited = 0, limit = lock_wait_ms();
 	struct timespec pause = { 0, LOCK_POLL_MS * 1000000L };
 
@@ -56,21 +80,28 @@ be_lock(be_handle_t *h)
 		    LOCK_DIR, strerror(errno)));
 	}
 	snprintf(path, sizeof (path), "%s/%s.lock", LOCK_DIR, h->pool);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* O_NOFOLLOW: never write a pid through a planted symlink. */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		h->lock_depth--;
 		return (be_set_error(h, BE_ERR_IO, "cannot open %s: %s", path,
 		    strerror(errno)));
 	}
 	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno != EWOULDBLOCK || waited >= limit) {
-			holder_of(fd, holder, sizeof (holder));
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			int e = errno;
+
 			close(fd);
 			h->lock_depth--;
-			return (be_set_error(h, BE_ERR_BUSY, "another beadm "
-			    "(pid %s) is changing pool '%s'; try again when "
-			    "it has finished", holder[0] ? holder : "unknown",
-			    h->pool));
+			return (be_set_error(h, BE_ERR_IO, "cannot lock %s: %s",
+			    path, strerror(e)));
+		}
+		if (waited >= limit) {
+			be_error_t err = busy(h, fd, path, waited);
+
+			close(fd);
+			h->lock_depth--;
+			return (err);
 		}
 		nanosleep(&pause, NULL);
 		waited += LOCK_POLL_MS;
@@ -88,6 +119,9 @@ be_unlock(be_handle_t *h)
 	if (h->lock_depth == 0 || --h->lock_depth > 0)
 		return;
 	if (h->lock_fd >= 0) {
+		/* Forget our pid, so that a later holder that is not beadm
+		 * (or a run that crashed) is not reported as us. */
+		(void) !ftruncate(h->lock_fd, 0);
 		/* Closing releases the flock; the file stays for the next run. */
 		close(h->lock_fd);
 		h->lock_fd = -1;

@@ -62,11 +62,12 @@ zfsa_prop_string(zfs_handle_t *zhp, zfs_prop_t prop, char *buf, size_t sz)
 bool
 zfsa_prop_is_local(zfs_handle_t *zhp, zfs_prop_t prop)
 {
-	char value[ZFS_MAXPROPLEN];
+	char value[ZFS_MAXPROPLEN], from[ZFS_MAX_DATASET_NAME_LEN];
 	zprop_source_t src = ZPROP_SRC_NONE;
 
-	if (zfs_prop_get(zhp, prop, value, sizeof (value), &src, NULL, 0,
-	    B_TRUE) != 0)
+	/* libzfs leaves src at NONE unless it has somewhere to say from. */
+	if (zfs_prop_get(zhp, prop, value, sizeof (value), &src, from,
+	    sizeof (from), B_TRUE) != 0)
 		return (false);
 	return (src == ZPROP_SRC_LOCAL || src == ZPROP_SRC_RECEIVED);
 }
@@ -132,6 +133,12 @@ zfsa_rename_nounmount(zfs_handle_t *zhp, const char *newname)
 bool
 zfsa_has_rename_nounmount(void)
 {
-	/* OpenZFS honours "zfs rename -u" on Linux from 2.2 on. */
-	return (BE_ZFS_AT_LEAST(2, 2));
+	/*
+	 * Measured in the test VM (Linux): 2.1.11 and 2.3.2 both honour
+	 * renameflags.nounmount.  Without it both unmount and remount the
+	 * renamed tree (a BE mounted at a temporary directory comes back at
+	 * its mountpoint property) and fail with EBUSY on a BE that has
+	 * other file systems mounted below it, like the running one.
+	 */
+	return (true);
 }

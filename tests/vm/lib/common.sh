@@ -10,6 +10,8 @@ VM_CHECKOUT=$(dirname "$(dirname "$VM_DIR")")
 # Built artefacts live outside the checkout so that they survive `git clean`
 # and are shared by every checkout on the machine.
 VM_CACHE=${BEADM_TEST_CACHE:-/var/cache/beadm-test}
+# Physical path: the guest sees host paths, not the host's symlinks to them.
+[ -d "$VM_CACHE" ] && VM_CACHE=$(cd "$VM_CACHE" && pwd -P)
 
 VM_SERIES_ALL="2.1 2.3"
 VM_SERIES_DEFAULT=2.1	# Debian 12's own OpenZFS
