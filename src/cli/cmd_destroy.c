@@ -10,10 +10,23 @@
 
 #include "cli.h"
 
+/* Whether arg is a well-formed BE or BE@SNAP (the library says why not). */
+static bool
+well_formed(const char *arg)
+{
+	char be[BE_PATH_MAX], snap[BE_PATH_MAX];
+
+	return (be_split_snapshot(arg, be, sizeof (be), snap, sizeof (snap)) &&
+	    be_name_valid(be, NULL) &&
+	    (strchr(arg, '@') == NULL || be_snapname_valid(snap, NULL)));
+}
+
 static bool
 confirmed(const char *arg, bool ask)
 {
-	if (!ask || !isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+	/* A malformed name is refused by be_destroy, without a question. */
+	if (!ask || !isatty(STDIN_FILENO) || !isatty(STDERR_FILENO) ||
+	    !well_formed(arg))
 		return (true);
 	if (strchr(arg, '@') != NULL)
 		return (cli_confirm("Destroy snapshot %s of the boot "

@@ -304,7 +304,7 @@ clone_one(struct create *c, size_t i)
 	be_handle_t *h = c->h;
 	char origin[BE_PATH_MAX], target[BE_PATH_MAX];
 	zfs_handle_t *snap;
-	nvlist_t *props;
+	nvlist_t *props = NULL;
 	be_error_t err;
 	int rc;
 
