@@ -97,6 +97,42 @@ fixture() {
 	T_POOLS="$T_POOLS $2"
 }
 
+# clone_by_hand ROOT FROM NEW: what `beadm create -e FROM NEW` makes, done
+# with zfs commands, for scenarios that must not depend on beadm create.
+clone_by_hand() {
+	local r=$1 from=$2 new=$3 ds cm
+	zfs snapshot -r "$r/$from@for-$new"
+	zfs list -H -o name,canmount -r "$r/$from" | while IFS=$'\t' read -r ds cm; do
+		[ "$cm" = off ] || cm=noauto
+		zfs clone -o canmount=$cm "$ds@for-$new" "$r/$new${ds#"$r/$from"}"
+	done
+	zfs set mountpoint=/ "$r/$new"
+}
+
+# pool_state POOL: what a refused command must leave as it was: every
+# dataset and snapshot with its origin, canmount, mountpoint, mount state
+# and guid, and every property set locally or received.
+pool_state() {
+	zfs list -H -t all -o name,origin,canmount,mountpoint,mounted,guid -r "$1"
+	zfs get -H -r -s local,received all "$1"
+}
+
+# remember_state POOL, later expect_unchanged WHAT: passes when POOL's state
+# is still what it was when remembered.
+remember_state() {
+	T_STATE_POOL=$1
+	pool_state "$1" >"$T_TMP/state.before"
+}
+expect_unchanged() {
+	pool_state "$T_STATE_POOL" >"$T_TMP/state.after"
+	if diff "$T_TMP/state.before" "$T_TMP/state.after" >"$T_TMP/state.diff"; then
+		ok "$1: nothing changed"
+	else
+		not_ok "$1: nothing changed"
+		evidence "$T_TMP/state.diff"
+	fi
+}
+
 t_cleanup() {
 	local p
 	for p in $T_POOLS; do

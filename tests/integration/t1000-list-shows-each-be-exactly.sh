@@ -9,16 +9,6 @@ R=$P/ROOT
 fixture deep $P
 ALT=$(zpool get -H -o value altroot $P)
 
-# clone_be FROM NEW: what `beadm create -e FROM NEW` makes, by hand.
-clone_be() {
-	local ds cm
-	zfs snapshot -r "$R/$1@for-$2"
-	zfs list -H -o name,canmount -r "$R/$1" | while IFS=$'\t' read -r ds cm; do
-		[ "$cm" = off ] || cm=noauto
-		zfs clone -o canmount=$cm "$ds@for-$2" "$R/$2${ds#"$R/$1"}"
-	done
-	zfs set mountpoint=/ "$R/$2"
-}
 # nicenum BYTES: sizes as beadm prints them.
 nicenum() {
 	awk -v n="$1" 'BEGIN { u = "BKMGTPE"; i = 1; v = n;
@@ -30,7 +20,7 @@ bytes() { zfs get -Hp -o value "$2" "$1"; }
 created() { date -d "@$(bytes "$1" creation)" '+%Y-%m-%d %H:%M'; }
 
 sleep 1		# creation times differ, so sorting by them means something
-clone_be default be2
+clone_by_hand $R default be2
 zfs set beadm:description="test BE" $R/be2
 echo data >"$ALT/more"		# default grows: be2 stays smaller
 zpool sync $P			# sizes settle before they are compared

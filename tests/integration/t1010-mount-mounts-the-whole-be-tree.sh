@@ -8,19 +8,10 @@ P=t1010a
 R=$P/ROOT
 fixture deep $P
 
-clone_be() {
-	local ds cm
-	zfs snapshot -r "$R/$1@for-$2"
-	zfs list -H -o name,canmount -r "$R/$1" | while IFS=$'\t' read -r ds cm; do
-		[ "$cm" = off ] || cm=noauto
-		zfs clone -o canmount=$cm "$ds@for-$2" "$R/$2${ds#"$R/$1"}"
-	done
-	zfs set mountpoint=/ "$R/$2"
-}
 # mounts_of DATASET: "DATASET DIR" for it and its descendants, as mounted now.
 mounts_of() { awk -v ds="$1" '$3 == "zfs" && ($1 == ds || index($1, ds "/") == 1) { print $1, $2 }' /proc/self/mounts; }
 
-clone_be default be2
+clone_by_hand $R default be2
 tmpdirs() { ls -d /tmp/beadm.* 2>/dev/null | wc -l; }
 ntmp=$(tmpdirs)
 

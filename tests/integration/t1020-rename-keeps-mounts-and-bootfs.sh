@@ -9,19 +9,10 @@ R=$P/ROOT
 fixture deep $P
 ALT=$(zpool get -H -o value altroot $P)
 
-clone_be() {
-	local ds cm
-	zfs snapshot -r "$R/$1@for-$2"
-	zfs list -H -o name,canmount -r "$R/$1" | while IFS=$'\t' read -r ds cm; do
-		[ "$cm" = off ] || cm=noauto
-		zfs clone -o canmount=$cm "$ds@for-$2" "$R/$2${ds#"$R/$1"}"
-	done
-	zfs set mountpoint=/ "$R/$2"
-}
 mounts_of() { awk -v ds="$1" '$3 == "zfs" && ($1 == ds || index($1, ds "/") == 1) { print $1, $2 }' /proc/self/mounts | sort; }
 state() { zfs list -H -o name,origin,mountpoint,mounted,canmount -r $P; zpool get -H -o value bootfs $P; mounts_of $P; }
 
-clone_be default be2
+clone_by_hand $R default be2
 zfs mount -a	# default's usr and var/log, as on a booted system
 
 expect_beadm 0 "rename of an unmounted BE succeeds" -r $R rename be2 be3

@@ -7,62 +7,49 @@ P=t2010a
 fixture deep $P
 R=$P/ROOT
 
-state() {
-	zfs list -H -t all -o name,origin,canmount,mountpoint,mounted,guid -r $P
-	zfs get -H -r -s local,received all $P
-}
-state >"$T_TMP/before"
-unchanged() {
-	state >"$T_TMP/after"
-	if diff "$T_TMP/before" "$T_TMP/after" >"$T_TMP/diff"; then
-		ok "$1: nothing changed"
-	else
-		not_ok "$1: nothing changed"
-		evidence "$T_TMP/diff"
-	fi
-}
+remember_state $P
 stderr_is() { expect_eq "$1" "$(cat "$T_TMP/stderr")" "$2"; }
 
 expect_beadm 3 "a name with a space is rejected (bectl regression)" -r $R create "foo bar"
 stderr_is "... saying why" "beadm: invalid boot environment name 'foo bar': the name contains a space"
-unchanged "create 'foo bar'"
+expect_unchanged "create 'foo bar'"
 expect_beadm 3 "a name with a slash is rejected" -r $R create a/b
 expect_beadm 3 "a name starting with '-' after -- is rejected" -r $R create -- -x
-unchanged "bad names"
+expect_unchanged "bad names"
 
 expect_beadm 5 "an existing BE name is refused" -r $R create default
 stderr_is "... saying so" "beadm: boot environment 'default' exists already (dataset $R/default); choose another name or destroy it first"
-unchanged "create over an existing BE (no snapshot left behind)"
+expect_unchanged "create over an existing BE (no snapshot left behind)"
 
 expect_beadm 2 "an invalid -o value is refused before anything is made" -r $R create -o compression=bogus x
 grep -q "compression" "$T_TMP/stderr" && ok "... naming the property" || not_ok "... naming the property"
 expect_beadm 2 "-o without '=' is refused" -r $R create -o compression x
 expect_beadm 2 "-o of a read-only property is refused" -r $R create -o used=5 x
 expect_beadm 2 "-o canmount=on is refused: zfs mount -a would mount the BE" -r $R create -o canmount=on x
-unchanged "bad -o"
+expect_unchanged "bad -o"
 
 expect_beadm 4 "-e naming no BE fails" -r $R create -e nosuch x
 stderr_is "... naming it" "beadm: boot environment 'nosuch' does not exist (no dataset $R/nosuch)"
 expect_beadm 4 "-e naming no snapshot fails" -r $R create -e default@nosuch x
 expect_beadm 3 "-e with a bad snapshot name fails" -r $R create -e "default@a b" x
-unchanged "bad sources"
+expect_unchanged "bad sources"
 
 # A clone that ZFS rejects after the snapshot was taken: the snapshot goes too.
 expect_beadm 10 "a create that fails at the clone reports it (refquota below the data)" -r $R create -o refquota=1K x
 grep -q "nothing was changed" "$T_TMP/stderr" && ok "... and says nothing was changed" || { not_ok "... and says nothing was changed"; evidence "$T_TMP/stderr"; }
-unchanged "a create that failed half-way (no snapshot, no clone left)"
+expect_unchanged "a create that failed half-way (no snapshot, no clone left)"
 
 expect_beadm 2 "no argument is a usage error" -r $R create
 expect_beadm 2 "two arguments are a usage error" -r $R create a b
 expect_beadm 2 "options with BE@SNAP are a usage error" -r $R create -d x default@s
 expect_beadm 2 "an unknown option is a usage error" -r $R create -Z x
-unchanged "usage errors"
+expect_unchanged "usage errors"
 
 # With no running BE and no bootfs, there is nothing to clone implicitly.
 zpool set bootfs= $P
-state >"$T_TMP/before"
+remember_state $P
 expect_beadm 4 "without -e, no running BE and no bootfs: refused" -r $R create x
 grep -q -- "-e BE" "$T_TMP/stderr" && ok "... telling the user to use -e" || { not_ok "... telling the user to use -e"; evidence "$T_TMP/stderr"; }
-unchanged "create with no source"
+expect_unchanged "create with no source"
 
 done_testing

@@ -7,19 +7,6 @@
 P=t2020a
 fixture deep $P
 R=$P/ROOT
-state() {
-	zfs list -H -t all -o name,origin,canmount,mountpoint,mounted,guid -r $P
-	zfs get -H -r -s local,received all $P
-}
-unchanged() {
-	state >"$T_TMP/after"
-	if diff "$T_TMP/before" "$T_TMP/after" >"$T_TMP/diff"; then
-		ok "$1: nothing changed"
-	else
-		not_ok "$1: nothing changed"
-		evidence "$T_TMP/diff"
-	fi
-}
 
 expect_beadm 0 "snapshot BE with no name succeeds" -r $R snapshot default
 name=$(cat "$T_TMP/stdout")
@@ -37,12 +24,12 @@ expect_eq "a user's snapshot is not marked automatic" "$(prop $R/default@$s bead
 expect_beadm 0 "snapshot BE NAME succeeds" -r $R snapshot default before
 expect_eq "it prints BE@NAME" "$(cat "$T_TMP/stdout")" "default@before"
 
-state >"$T_TMP/before"
+remember_state $P
 expect_beadm 5 "the same name again is refused" -r $R snapshot default before
 expect_beadm 3 "a bad snapshot name is refused" -r $R snapshot default "a b"
 expect_beadm 4 "a missing BE is reported" -r $R snapshot nosuch
 expect_beadm 2 "three arguments are a usage error" -r $R snapshot default a b
-unchanged "refused snapshots"
+expect_unchanged "refused snapshots"
 
 # Roll back: files written after @before disappear from every dataset.
 ALT=/tmp/beadm-fixture/$P.root
@@ -64,10 +51,10 @@ umount $M/var/log; umount $M
 
 # Newer snapshots would be destroyed: refuse, name them, change nothing.
 "$BEADM" -r $R snapshot other newer >/dev/null
-state >"$T_TMP/before"
+remember_state $P
 expect_beadm 9 "rollback past a newer snapshot is refused" -r $R rollback other@clean
 grep -q "$R/other@newer" "$T_TMP/stderr" && ok "... naming the newer snapshot" || { not_ok "... naming the newer snapshot"; evidence "$T_TMP/stderr"; }
-unchanged "refused rollback past newer snapshots"
+expect_unchanged "refused rollback past newer snapshots"
 
 # The running BE.
 BEADM_TEST_ROOTFS=$R/other expect_beadm 9 "rollback of the running BE is refused" -r $R rollback other@newer
@@ -76,7 +63,7 @@ expect_beadm 4 "rollback to a missing snapshot fails" -r $R rollback other@nosuc
 expect_beadm 4 "rollback of a missing BE fails" -r $R rollback nosuch@clean
 expect_beadm 2 "rollback without @SNAP is a usage error" -r $R rollback other
 expect_beadm 3 "rollback with a bad BE name is refused" -r $R rollback "a b@clean"
-unchanged "refused rollbacks"
+expect_unchanged "refused rollbacks"
 expect_beadm 0 "rollback to the newest snapshot succeeds" -r $R rollback other@newer
 
 done_testing

@@ -8,19 +8,6 @@ P=t2030a
 fixture deep $P
 R=$P/ROOT
 ALT=/tmp/beadm-fixture/$P.root
-state() {
-	zfs list -H -t all -o name,origin,canmount,mountpoint,mounted,guid -r $P
-	zfs get -H -r -s local,received all $P
-}
-unchanged() {
-	state >"$T_TMP/after"
-	if diff "$T_TMP/before" "$T_TMP/after" >"$T_TMP/diff"; then
-		ok "$1: nothing changed"
-	else
-		not_ok "$1: nothing changed"
-		evidence "$T_TMP/diff"
-	fi
-}
 snaps() { zfs list -H -t snapshot -o name -r $P | sort | tr '\n' ' '; }
 
 # A plain destroy: the BE and beadm's origin snapshot go, the source stays.
@@ -62,10 +49,10 @@ umount $M
 # The BE everything came from: promote, then it can go (bootfs moved away).
 zpool set bootfs=$R/d $P
 # The pool's own top dataset is mounted inside default's mountpoint.
-state >"$T_TMP/before"
+remember_state $P
 expect_beadm 7 "destroy -F does not unmount other file systems mounted inside the BE" -r $R destroy -F default
 grep -q "$P is mounted inside it" "$T_TMP/stderr" && ok "... naming the foreign file system" || { not_ok "... naming the foreign file system"; evidence "$T_TMP/stderr"; }
-unchanged "destroy -F of a BE with a foreign mount inside"
+expect_unchanged "destroy -F of a BE with a foreign mount inside"
 zfs unmount $P
 expect_beadm 0 "destroy the original BE once another one boots" -r $R destroy -F default
 check_fails "it is gone" exists $R/default
@@ -76,7 +63,7 @@ expect_eq "no automatic snapshot is left over" "$(zfs list -H -t snapshot -o nam
 "$BEADM" -r $R create e >/dev/null
 "$BEADM" -r $R snapshot e s1 >/dev/null
 "$BEADM" -r $R create -e e@s1 f >/dev/null
-state >"$T_TMP/before"
+remember_state $P
 expect_beadm 9 "a snapshot with clones cannot be destroyed" -r $R destroy e@s1
 grep -q "$R/f" "$T_TMP/stderr" && ok "... and the refusal names the clones" || { not_ok "... and the refusal names the clones"; evidence "$T_TMP/stderr"; }
 expect_beadm 9 "the BE that boots next cannot be destroyed" -r $R destroy d
@@ -88,14 +75,14 @@ expect_beadm 4 "a missing snapshot is reported" -r $R destroy e@nosuch
 expect_beadm 3 "a bad name is refused" -r $R destroy "a b"
 expect_beadm 2 "no argument is a usage error" -r $R destroy
 expect_beadm 2 "an unknown option is a usage error" -r $R destroy -x e
-unchanged "refused destroys"
+expect_unchanged "refused destroys"
 
 # A mounted BE: refused unless -F.
 mount -t zfs -o zfsutil $R/f $M
-state >"$T_TMP/before"
+remember_state $P
 expect_beadm 7 "a mounted BE is not destroyed without -F" -r $R destroy f
 grep -q "mounted at $M" "$T_TMP/stderr" && ok "... and the refusal says where" || { not_ok "... and the refusal says where"; evidence "$T_TMP/stderr"; }
-unchanged "refused destroy of a mounted BE"
+expect_unchanged "refused destroy of a mounted BE"
 expect_beadm 0 "destroy -F unmounts and destroys" -r $R destroy -F f
 check_fails "it is gone" exists $R/f
 check_fails "... and no longer mounted" grep -q " $M " /proc/mounts
