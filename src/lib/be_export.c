@@ -214,6 +214,47 @@ hold_transport_snapshot(be_handle_t *h, zfs_handle_t *zhp, const char *snap,
 	return (BE_OK);
 }
 
+/*
+ * Run worker(warg) in a thread on one end of a new pipe while this thread
+ * pumps between p's descriptor and the other end: with to_worker false the
+ * worker writes (*worker_fd is the write end) and we copy out of the pipe;
+ * with to_worker true we copy into the pipe and the worker reads.  Our end
+ * is closed when the pump stops, so the worker sees EOF or EPIPE and ends.
+ */
+static be_error_t
+pump_with_worker(be_handle_t *h, void *(*worker)(void *), void *warg,
+    int *worker_fd, bool to_worker, struct pump *p, enum pump_result *r,
+    const char *what)
+{
+	pthread_t tid;
+	sigset_t old;
+	int fds[2], ours;
+	be_error_t err;
+
+	if ((err = make_pipe(h, fds)) != BE_OK)
+		return (err);
+	*worker_fd = to_worker ? fds[0] : fds[1];
+	ours = to_worker ? fds[1] : fds[0];
+	if (to_worker)
+		p->out = ours;
+	else
+		p->in = ours;
+	sigpipe_block(&old);
+	if ((errno = pthread_create(&tid, NULL, worker, warg)) != 0) {
+		err = be_set_error(h, BE_ERR_UNKNOWN, "cannot start a thread "
+		    "to %s: %s", what, strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		sigpipe_restore(&old);
+		return (err);
+	}
+	*r = pump_run(p);
+	close(ours);
+	pthread_join(tid, NULL);
+	sigpipe_restore(&old);
+	return (BE_OK);
+}
+
 /* Stream zhp@snap into fd; on failure h holds the reason. */
 static be_error_t
 send_stream(be_handle_t *h, zfs_handle_t *zhp, const char *be,
@@ -222,29 +263,14 @@ send_stream(be_handle_t *h, zfs_handle_t *zhp, const char *be,
 	struct sender s = { .zhp = zhp, .snap = snap, .rc = 0 };
 	struct pump p = { .out = fd, .fn = fn, .arg = arg };
 	enum pump_result r;
-	pthread_t tid;
-	sigset_t old;
-	int fds[2];
+	char what[BE_PATH_MAX];
 	be_error_t err;
 
-	if ((err = make_pipe(h, fds)) != BE_OK)
-		return (err);
-	s.fd = fds[1];
-	p.in = fds[0];
-	sigpipe_block(&old);
-	if ((errno = pthread_create(&tid, NULL, send_thread, &s)) != 0) {
-		err = be_set_error(h, BE_ERR_UNKNOWN, "cannot start a thread "
-		    "to send BE '%s': %s", be, strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
-		sigpipe_restore(&old);
-		return (err);
-	}
-	r = pump_run(&p);
+	snprintf(what, sizeof (what), "send BE '%s'", be);
 	/* Closing our end early makes zfs_send fail with EPIPE and stop. */
-	close(fds[0]);
-	pthread_join(tid, NULL);
-	sigpipe_restore(&old);
+	if ((err = pump_with_worker(h, send_thread, &s, &s.fd, false, &p, &r,
+	    what)) != BE_OK)
+		return (err);
 	if (r == PUMP_WRITE_FAILED)
 		return (be_set_error(h, BE_ERR_IO, "cannot write the stream of "
 		    "BE '%s' after %llu bytes: %s", be,
@@ -380,29 +406,14 @@ receive_stream(be_handle_t *h, const char *dataset, const char *newbe,
 	struct receiver rv = { .lzh = h->lzh, .dataset = dataset };
 	struct pump p = { .in = fd, .fn = fn, .arg = arg };
 	enum pump_result r;
-	pthread_t tid;
-	sigset_t old;
-	int fds[2];
+	char what[BE_PATH_MAX];
 	be_error_t err;
 
-	if ((err = make_pipe(h, fds)) != BE_OK)
+	snprintf(what, sizeof (what), "receive BE '%s'", newbe);
+	/* At the end of the stream (or our failure) zfs_receive sees EOF. */
+	if ((err = pump_with_worker(h, receive_thread, &rv, &rv.fd, true, &p,
+	    &r, what)) != BE_OK)
 		return (err);
-	rv.fd = fds[0];
-	p.out = fds[1];
-	sigpipe_block(&old);
-	if ((errno = pthread_create(&tid, NULL, receive_thread, &rv)) != 0) {
-		err = be_set_error(h, BE_ERR_UNKNOWN, "cannot start a thread "
-		    "to receive BE '%s': %s", newbe, strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
-		sigpipe_restore(&old);
-		return (err);
-	}
-	r = pump_run(&p);
-	/* End of the stream (or our failure): zfs_receive sees EOF. */
-	close(fds[1]);
-	pthread_join(tid, NULL);
-	sigpipe_restore(&old);
 	if (r == PUMP_READ_FAILED)
 		return (be_set_error(h, BE_ERR_IO, "cannot read the stream for "
 		    "BE '%s' after %llu bytes: %s", newbe,
