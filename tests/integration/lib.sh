@@ -117,6 +117,15 @@ pool_state() {
 	zfs get -H -r -s local,received all "$1"
 }
 
+# pool_props_state POOL: stricter than pool_state, for refusals that must
+# not touch any property: the pool's bootfs and every property of every
+# dataset, less the ones that move with space accounting.
+pool_props_state() {
+	zpool get -H -o property,value bootfs "$1"
+	zfs get -H -p all -r "$1" | grep -v -e '	written	' -e '	used' -e \
+		'	available	' -e '	referenced	' -e 'logical' -e 'compressratio'
+}
+
 # remember_state POOL, later expect_unchanged WHAT: passes when POOL's state
 # is still what it was when remembered.
 remember_state() {

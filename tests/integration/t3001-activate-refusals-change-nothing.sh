@@ -9,11 +9,7 @@ export BEADM_TEST_ROOTFS=$P/ROOT/debian
 zfs snapshot $P/ROOT/debian@s1
 zfs clone -o canmount=noauto -o mountpoint=/ $P/ROOT/debian@s1 $P/ROOT/other
 
-state() {
-	{ zpool get -H -o property,value bootfs $P
-	  zfs get -H -p all -r $P | grep -v -e '	written	' -e '	used' -e '	available	' -e '	referenced	' -e 'logical' -e 'compressratio'; }
-}
-state >"$T_TMP/before"
+pool_props_state $P >"$T_TMP/before"
 
 expect_beadm 4 "activating a missing BE exits 4" -r $P/ROOT activate nope
 expect_eq "and says it does not exist" "$(cat "$T_TMP/stderr")" "beadm: boot environment 'nope' does not exist (no dataset $P/ROOT/nope)"
@@ -30,7 +26,7 @@ expect_beadm 2 "two BEs are a usage error" -r $P/ROOT activate other debian
 expect_beadm 2 "an unknown option is a usage error" -r $P/ROOT activate -x other
 expect_beadm 6 "a BE root that does not exist exits 6" -r $P/NOROOT activate other
 
-state >"$T_TMP/after"
+pool_props_state $P >"$T_TMP/after"
 check "the refused commands changed nothing" diff "$T_TMP/before" "$T_TMP/after"
 expect_eq "bootfs still names the old BE" "$(pool_bootfs $P)" "$P/ROOT/debian"
 

@@ -24,14 +24,10 @@ zfs snapshot $P/ROOT/debian@c
 zfs clone -o canmount=noauto -o mountpoint=/ $P/ROOT/debian@c $P/ROOT/clash
 zfs snapshot $P/ROOT/clash@a
 zfs set canmount=on $P/ROOT/clash	# activate would change it: it must not
-state() {
-	{ zpool get -H -o property,value bootfs $P
-	  zfs get -H -p all -r $P | grep -v -e '	written	' -e '	used' -e '	available	' -e '	referenced	' -e 'logical' -e 'compressratio'; }
-}
-state >"$T_TMP/before"
+pool_props_state $P >"$T_TMP/before"
 expect_beadm 5 "activating a BE whose promotion clashes exits 5" -r $P/ROOT activate clash
 expect_eq "and names the clash" "$(cat "$T_TMP/stderr")" "beadm: cannot promote $P/ROOT/clash: that would move the snapshot $P/ROOT/leaf@a onto it, and it has a snapshot named 'a' already; rename one of them (zfs rename), then activate again"
-state >"$T_TMP/after"
+pool_props_state $P >"$T_TMP/after"
 check "and changed nothing" diff "$T_TMP/before" "$T_TMP/after"
 expect_eq "bootfs still names the BE activated before" "$(pool_bootfs $P)" "$P/ROOT/leaf"
 zfs rename $P/ROOT/clash@a $P/ROOT/clash@a2
