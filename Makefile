@@ -20,6 +20,8 @@ sandbox:
 
 install: all
 	meson install -C build
+	install -D -m 755 contrib/zzz-beadm $(DESTDIR)/etc/kernel/postinst.d/zzz-beadm
+	install -D -m 644 contrib/beadm-bless.service $(DESTDIR)$(PREFIX)/lib/systemd/system/beadm-bless.service
 
 clean:
 	rm -rf build build-*

@@ -105,8 +105,9 @@ __beadm_be_or_snap()
 _beadm()
 {
 	local words cword cur beroot="" cmd="" cmdi=0 i w
-	local commands="activate check create destroy export help import list
-	    mount rename rollback snapshot umount unmount version"
+	local commands="activate bless check create destroy export help import
+	    init list mount refresh rename rollback snapshot umount unmount
+	    version"
 
 	__beadm_words
 
@@ -147,7 +148,7 @@ _beadm()
 	# Options of the command, and how many operands come before cur.
 	local opts="" argopts="" nargs=0 dashdash=0
 	case $cmd in
-	activate) opts="-t -T" ;;
+	activate) opts="-t -T --try --tries" argopts="--tries" ;;
 	create) opts="-e -d -o" argopts="-e -d -o" ;;
 	destroy) opts="-F -y -o" ;;
 	list) opts="-a -D -H -s -c -C --json" argopts="-c -C" ;;
@@ -168,11 +169,16 @@ _beadm()
 	if ((!dashdash)) && [[ " $argopts " == *" $prev "* ]]; then
 		case $cmd$prev in
 		create-e) __beadm_be_or_snap ;;
+		activate--tries) __beadm_reply < <(printf '%s\n' 1 2 3 4 5 6 7 8 9) ;;
 		list-c | list-C)
 			__beadm_reply < <(printf '%s\n' name active \
 			    mountpoint space used created origin)
 			;;
 		esac
+		return 0
+	fi
+	if ((!dashdash)) && [[ $cmd == activate && $cur == --tries=* ]]; then
+		__beadm_reply < <(printf -- '--tries=%s\n' 1 2 3 4 5 6 7 8 9)
 		return 0
 	fi
 	if ((!dashdash)) && [[ $cur == -* ]]; then
@@ -181,7 +187,7 @@ _beadm()
 	fi
 
 	case $cmd in
-	activate | export | snapshot | rename)
+	activate | export | init | refresh | snapshot | rename)
 		((nargs == 0)) && __beadm_reply < <(__beadm_bes)
 		;;
 	destroy)

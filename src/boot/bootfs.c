@@ -52,10 +52,12 @@ bootfs_rename(be_handle_t *h, const char *oldbe, const char *newbe)
 }
 
 static be_error_t
-bootfs_next_boot(be_handle_t *h, char *be, size_t sz, bool *once)
+bootfs_next_boot(be_handle_t *h, char *deflt, size_t dsz, char *once,
+    size_t osz)
 {
-	*once = false;
-	return (be_bootfs(h, be, sz));
+	if (osz > 0)
+		once[0] = '\0';
+	return (be_bootfs(h, deflt, dsz));
 }
 
 const struct be_boot_backend be_backend_bootfs = {

@@ -12,8 +12,13 @@
 #include "cli.h"
 
 const struct command commands[] = {
-	{ "activate", cmd_activate, "activate [-t | -T] BE",
-	    "make BE the one that boots (-t: next boot only)" },
+	{ "activate", cmd_activate,
+	    "activate BE\n"
+	    "activate -t BE | -T [BE]\n"
+	    "activate --try [--tries N] BE",
+	    "make BE the one that boots (-t: next boot only; --try: on trial)" },
+	{ "bless", cmd_bless, "bless",
+	    "end a trial boot: keep the BE on trial if it is running" },
 	{ "check", cmd_check, "check",
 	    "tell whether this system is ready for boot environments" },
 	{ "create", cmd_create,
@@ -28,11 +33,15 @@ const struct command commands[] = {
 	{ "help", cmd_help, "help [COMMAND]", "show usage" },
 	{ "import", cmd_import, "import NEWBE",
 	    "create NEWBE from a stream on standard input" },
+	{ "init", cmd_init, "init [BE]",
+	    "write the boot entries of an existing BE (default: the running one)" },
 	{ "list", cmd_list,
 	    "list [-aDHs] [-c PROP | -C PROP] [--json]",
 	    "list boot environments" },
 	{ "mount", cmd_mount, "mount BE [MOUNTPOINT]",
 	    "mount BE and its datasets" },
+	{ "refresh", cmd_refresh, "refresh [BE]",
+	    "write BE's boot entries again and restore beadm's default" },
 	{ "rename", cmd_rename, "rename OLD NEW", "rename a boot environment" },
 	{ "rollback", cmd_rollback, "rollback BE@SNAP",
 	    "roll a boot environment back to a snapshot" },

@@ -59,14 +59,17 @@ void cli_nicenum(uint64_t n, char *buf, size_t sz);
 bool cli_confirm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cmd_activate(int, char **, struct cli *);
+int cmd_bless(int, char **, struct cli *);
 int cmd_check(int, char **, struct cli *);
 int cmd_create(int, char **, struct cli *);
 int cmd_destroy(int, char **, struct cli *);
 int cmd_export(int, char **, struct cli *);
 int cmd_help(int, char **, struct cli *);
 int cmd_import(int, char **, struct cli *);
+int cmd_init(int, char **, struct cli *);
 int cmd_list(int, char **, struct cli *);
 int cmd_mount(int, char **, struct cli *);
+int cmd_refresh(int, char **, struct cli *);
 int cmd_rename(int, char **, struct cli *);
 int cmd_rollback(int, char **, struct cli *);
 int cmd_snapshot(int, char **, struct cli *);

@@ -155,6 +155,24 @@ be_error_t be_next_boot(be_handle_t *, char *be, size_t sz, bool *once);
 #define BE_ACTIVATE_ONCE	0x1	/* boot it next time only */
 #define BE_ACTIVATE_CANCEL_ONCE	0x2	/* forget a boot-once request */
 be_error_t be_activate(be_handle_t *, const char *be, int flags);
+/* Boot be on trial: the loader tries it tries times (0: 3), then boots the
+ * current default again.  Needs a systemd-boot backend. */
+be_error_t be_activate_try(be_handle_t *, const char *be, int tries);
+/*
+ * After a boot, end a trial: when the running BE is the one on trial it
+ * is activated, otherwise the fallback stays the default.  trial gets the
+ * BE that was on trial ("" when none was), kept the default afterwards.
+ */
+be_error_t be_bless(be_handle_t *, char *trial, size_t tsz, char *kept,
+    size_t ksz);
+/* Write be's boot entries again (NULL: the running BE) and put beadm's
+ * default back where another tool reset it. */
+be_error_t be_refresh(be_handle_t *, const char *be);
+/* Bring an existing BE (NULL: the running one) under the loader backend:
+ * its entries, and the default when it is what boots now.  Also installs
+ * the kernel hook BE_KERNEL_HOOK when it is not there. */
+be_error_t be_init_boot(be_handle_t *, const char *be);
+#define BE_KERNEL_HOOK	"/etc/kernel/postinst.d/zzz-beadm"
 
 /* ---- streams ---------------------------------------------------------- */
 

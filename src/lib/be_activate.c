@@ -257,6 +257,14 @@ be_activate(be_handle_t *h, const char *be, int flags)
 
 	if ((err = check_flags(h, flags)) != BE_OK)
 		return (err);
+	/* Cancelling a one-time boot needs no BE: there is one request. */
+	if ((flags & BE_ACTIVATE_CANCEL_ONCE) && be == NULL) {
+		if ((err = be_lock(h)) != BE_OK)
+			return (err);
+		err = be_boot_activate_once(h, NULL);
+		be_unlock(h);
+		return (err == BE_OK ? be_ok(h) : err);
+	}
 	if ((err = be_existing_dataset(h, be, dataset, sizeof (dataset))))
 		return (err);
 	if ((err = be_lock(h)) != BE_OK)
@@ -270,14 +278,22 @@ be_activate(be_handle_t *h, const char *be, int flags)
 		err = be_boot_activate_once(h, NULL);
 		goto out;
 	}
-	/* Refusals first: nothing changes when a promotion would fail. */
+	/*
+	 * Refusals first: nothing changes when a promotion would fail, and
+	 * the boot loader (which can refuse: no kernel, no room on an ESP)
+	 * goes before the pool, so that bootfs never names a BE the loader
+	 * refused.  A loader that boots the BE before it is promoted is fine:
+	 * promotion changes which BE depends on which, not what boots.
+	 */
 	if ((err = promote_tree(h, dataset, be, true)) != BE_OK)
+		goto out;
+	if ((err = be_boot_activate_loader(h, be)) != BE_OK)
 		goto out;
 	if ((err = be_settle_canmount(h, dataset)) != BE_OK)
 		goto out;
 	if ((err = promote_tree(h, dataset, be, false)) != BE_OK)
 		goto out;
-	err = be_boot_activate(h, be);
+	err = be_boot_activate_bootfs(h, be);
 out:
 	be_unlock(h);
 	return (err == BE_OK ? be_ok(h) : err);

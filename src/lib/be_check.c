@@ -252,6 +252,36 @@ check_bes(struct report *r)
 	zfs_close(zhp);
 }
 
+/* The loader backend can read its state (ESPs mounted, journal finished),
+ * something boots, and the kernel hook is there to keep it so. */
+static void
+check_loader(struct report *r)
+{
+	char deflt[BE_PATH_MAX], once[BE_PATH_MAX];
+	be_handle_t *h = r->h;
+
+	found(r, true, NULL, "boot loader backend: %s", be_backend_name(h));
+	if (h->backend == NULL)
+		return;
+	if (be_boot_state(h, deflt, sizeof (deflt), once,
+	    sizeof (once)) != BE_OK) {
+		found(r, false, "fix what the message names, then run "
+		    "'beadm check' again", "the %s boot loader cannot be read: "
+		    "%s", be_backend_name(h), be_errmsg(h));
+		return;
+	}
+	if (deflt[0] == '\0')
+		found(r, false, "run 'beadm init' to give the running BE its "
+		    "boot entries", "no boot environment below %s boots by "
+		    "default", h->root);
+	else
+		found(r, true, NULL, "boots by default: %s", deflt);
+	if (access(BE_KERNEL_HOOK, X_OK) != 0)
+		found(r, false, "run 'beadm init' (or make install) to install "
+		    "it", "the kernel hook %s is missing: a kernel update would "
+		    "not refresh the BE's boot entries", BE_KERNEL_HOOK);
+}
+
 be_error_t
 be_check(be_handle_t *h, be_check_fn fn, void *arg)
 {
@@ -265,8 +295,7 @@ be_check(be_handle_t *h, be_check_fn fn, void *arg)
 		check_running(&r);
 		check_bootfs(&r);
 		check_bes(&r);
-		found(&r, true, NULL, "boot loader backend: %s",
-		    be_backend_name(h));
+		check_loader(&r);
 	}
 	if (r.problems > 0)
 		return (be_set_error(h, BE_ERR_INVALID, "%d problem%s found",

@@ -443,8 +443,12 @@ be_create(be_handle_t *h, const char *newbe, const be_create_opts_t *opts)
 	if ((err = be_lock(h)) != BE_OK)
 		goto out;
 	/* Another beadm may have taken the name while we waited. */
-	if ((err = check_new(&c)) == BE_OK)
+	if ((err = check_new(&c)) == BE_OK &&
+	    (err = be_boot_prepare(h, NULL, newbe)) == BE_OK) {
 		err = c.o->empty ? create_empty(&c) : create_clones(&c);
+		if (err != BE_OK)
+			be_boot_cancel(h);
+	}
 	be_unlock(h);
 	if (err == BE_OK)
 		err = be_ok(h);

@@ -5,15 +5,18 @@
  * boots next, a mounted BE (unless forced), a snapshot other datasets were
  * cloned from.  Then clones of the BE's snapshots that live elsewhere (other
  * BEs made from it) are promoted, so that they keep their data; then the
- * BE's snapshots and datasets go, children first; last its origin snapshot,
- * when beadm made it (or the caller asks) and nothing else was cloned from it.
+ * BE's snapshots and datasets go, children first, in one transaction group
+ * (be_zcp.c) where ZFS can; last its origin snapshot, when beadm made it
+ * (or the caller asks) and nothing else was cloned from it.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
 #include "be_tree.h"
+#include "be_zcp.h"
 
 #define PROMOTE_MAX	1000	/* a BE with more dependents is not sane */
 
@@ -103,20 +106,21 @@ destroy_snapshot(be_handle_t *h, const char *arg, const char *be,
 static be_error_t
 refuse_needed(be_handle_t *h, const char *be, const char *dataset)
 {
-	char next[BE_PATH_MAX];
-	bool once;
+	char deflt[BE_PATH_MAX], once[BE_PATH_MAX];
 	be_error_t err;
 
 	if (be_tree_is_running(h, dataset))
 		return (be_set_error(h, BE_ERR_REFUSED, "cannot destroy '%s': "
 		    "it is the running boot environment", be));
-	if ((err = be_boot_next(h, next, sizeof (next), &once)) != BE_OK)
+	/* Neither the default nor a one-time choice may lose its BE. */
+	if ((err = be_boot_state(h, deflt, sizeof (deflt), once,
+	    sizeof (once))) != BE_OK)
 		return (err);
-	if (strcmp(next, be) == 0)
+	if (strcmp(deflt, be) == 0 || strcmp(once, be) == 0)
 		return (be_set_error(h, BE_ERR_REFUSED, "cannot destroy '%s': "
 		    "it is the boot environment that boots next%s; activate "
 		    "another one first (beadm activate BE)", be,
-		    once ? " (once)" : ""));
+		    strcmp(deflt, be) != 0 ? " (once)" : ""));
 	return (BE_OK);
 }
 
@@ -312,8 +316,13 @@ all_snaps_cb(zfs_handle_t *snap, void *arg)
 	return (rc);
 }
 
+/*
+ * Without channel programs: all snapshots in one transaction, then the
+ * datasets one by one.  A program stopped by its limits may have destroyed
+ * some of them already; those are skipped.
+ */
 static be_error_t
-destroy_datasets(be_handle_t *h, const be_tree_t *tree)
+destroy_datasets_libzfs(be_handle_t *h, const be_tree_t *tree)
 {
 	nvlist_t *snaps;
 	zfs_handle_t *zhp;
@@ -323,6 +332,8 @@ destroy_datasets(be_handle_t *h, const be_tree_t *tree)
 	if (nvlist_alloc(&snaps, NV_UNIQUE_NAME, 0) != 0)
 		return (be_set_error(h, BE_ERR_NOMEM, "out of memory"));
 	for (i = 0; i < tree->count && err == BE_OK; i++) {
+		if (!zfsa_exists(h->lzh, tree->names[i], ZFS_TYPE_FILESYSTEM))
+			continue;
 		if ((zhp = zfsa_open(h->lzh, tree->names[i],
 		    ZFS_TYPE_FILESYSTEM)) == NULL) {
 			err = be_set_zfs_error(h, "cannot open %s",
@@ -340,6 +351,8 @@ destroy_datasets(be_handle_t *h, const be_tree_t *tree)
 		    tree->names[0]);
 	nvlist_free(snaps);
 	for (i = tree->count; err == BE_OK && i-- > 0; ) {
+		if (!zfsa_exists(h->lzh, tree->names[i], ZFS_TYPE_FILESYSTEM))
+			continue;
 		if ((zhp = zfsa_open(h->lzh, tree->names[i],
 		    ZFS_TYPE_FILESYSTEM)) == NULL ||
 		    zfs_destroy(zhp, B_FALSE) != 0)
@@ -349,6 +362,49 @@ destroy_datasets(be_handle_t *h, const be_tree_t *tree)
 			zfs_close(zhp);
 	}
 	return (err);
+}
+
+/* Why the channel program stopped, in words. */
+static be_error_t
+destroy_failed(be_handle_t *h, const char *be, const be_zcp_result_t *res)
+{
+	char done[96] = "nothing was destroyed";
+
+	if (res->done > 0)
+		snprintf(done, sizeof (done), "%d of its snapshots and "
+		    "datasets were destroyed already", res->done);
+	if (res->foreign)
+		return (be_set_error(h, BE_ERR_BUSY, "cannot destroy '%s': %s "
+		    "lies inside it but is not one of its file systems; "
+		    "destroy or move it first (%s)", be, res->name, done));
+	if (res->hold[0] != '\0')
+		return (be_set_error(h, BE_ERR_BUSY, "cannot destroy '%s': "
+		    "snapshot %s is held (tag '%s'); release it (zfs release "
+		    "%s %s) first (%s)", be, res->name, res->hold, res->hold,
+		    res->name, done));
+	if (res->error == EEXIST && strchr(res->name, '@') != NULL)
+		return (be_set_error(h, BE_ERR_REFUSED, "cannot destroy '%s': "
+		    "snapshot %s has clones; destroy them first (%s)", be,
+		    res->name, done));
+	return (be_set_error(h, res->error == EBUSY ? BE_ERR_BUSY :
+	    BE_ERR_ZFS, "cannot destroy '%s': %s: %s (%s)", be, res->name,
+	    res->error == EBUSY ? "it is busy" : strerror(res->error), done));
+}
+
+/* Every snapshot and dataset of the BE, in one transaction group. */
+static be_error_t
+destroy_datasets(be_handle_t *h, const char *be, const be_tree_t *tree)
+{
+	be_zcp_result_t res;
+	be_error_t err;
+
+	if ((err = be_zcp_destroy(h, be, tree, &res)) != BE_OK)
+		return (err);
+	if (!res.ran)
+		return (destroy_datasets_libzfs(h, tree));
+	if (res.error != 0)
+		return (destroy_failed(h, be, &res));
+	return (BE_OK);
 }
 
 /* Is every clone of this snapshot part of the BE being destroyed? */
@@ -406,6 +462,23 @@ origins_to_destroy(be_handle_t *h, const be_tree_t *tree, int flags,
 	return (BE_OK);
 }
 
+/* The datasets stayed: give the BE its boot entries back, keeping the
+ * message that says why the destroy failed. */
+static void
+restore_entries(be_handle_t *h, const char *be)
+{
+	char msg[sizeof (h->errmsg)];
+	be_error_t err = h->err;
+
+	snprintf(msg, sizeof (msg), "%s", h->errmsg);
+	if (be_boot_create(h, be) != BE_OK)
+		snprintf(msg + strlen(msg), sizeof (msg) - strlen(msg), "; its "
+		    "boot entries are gone too: 'beadm refresh %s' writes them "
+		    "again", be);
+	h->err = err;
+	snprintf(h->errmsg, sizeof (h->errmsg), "%s", msg);
+}
+
 static be_error_t
 destroy_tree(be_handle_t *h, const char *be, const be_tree_t *tree,
     int flags)
@@ -425,9 +498,16 @@ destroy_tree(be_handle_t *h, const char *be, const be_tree_t *tree,
 	if (nvlist_alloc(&origins, NV_UNIQUE_NAME, 0) != 0)
 		return (be_set_error(h, BE_ERR_NOMEM, "out of memory"));
 	if ((err = origins_to_destroy(h, tree, flags, origins)) != BE_OK ||
-	    (err = be_boot_destroy(h, be)) != BE_OK ||
-	    (err = destroy_datasets(h, tree)) != BE_OK)
+	    (err = be_boot_prepare(h, be, NULL)) != BE_OK)
 		goto out;
+	if ((err = be_boot_destroy(h, be)) != BE_OK) {
+		be_boot_cancel(h);
+		goto out;
+	}
+	if ((err = destroy_datasets(h, be, tree)) != BE_OK) {
+		restore_entries(h, be);
+		goto out;
+	}
 	if (!nvlist_empty(origins) &&
 	    zfs_destroy_snaps_nvl(h->lzh, origins, B_FALSE) != 0)
 		err = be_set_zfs_error(h, "boot environment '%s' was destroyed, "

@@ -33,6 +33,7 @@ be_fini(be_handle_t *h)
 {
 	if (h == NULL)
 		return;
+	be_boot_fini(h);
 	while (h->lock_depth > 0)
 		be_unlock(h);
 	if (h->lzh != NULL)
@@ -140,6 +141,17 @@ be_set_root(be_handle_t *h, const char *beroot)
 	snprintf(h->pool, sizeof (h->pool), "%s", zfs_get_pool_name(zhp));
 	zfs_close(zhp);
 	return (be_backend_select(h));
+}
+
+void
+be_running_name(const be_handle_t *h, char *buf, size_t sz)
+{
+	size_t n = strlen(h->root);
+
+	buf[0] = '\0';
+	if (n > 0 && strncmp(h->running, h->root, n) == 0 &&
+	    h->running[n] == '/' && strchr(h->running + n + 1, '/') == NULL)
+		snprintf(buf, sz, "%s", h->running + n + 1);
 }
 
 be_error_t

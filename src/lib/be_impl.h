@@ -16,6 +16,7 @@ struct be_handle {
 	char pool[BE_PATH_MAX];		/* "rpool" */
 	char running[BE_PATH_MAX];	/* dataset mounted at /, "" if none */
 	const struct be_boot_backend *backend;
+	void *boot;			/* the loader backend's own state */
 	int lock_fd;			/* the pool lock, -1 when not held */
 	int lock_depth;
 	be_error_t err;
@@ -26,6 +27,10 @@ struct be_handle {
 #define BE_PROP_DESCRIPTION	"beadm:description"
 /* On an origin snapshot beadm took itself: destroy may remove it. */
 #define BE_PROP_AUTO_SNAPSHOT	"beadm:auto"
+/* Settings on the BE root (a BE's own beadm:cmdline overrides the root's). */
+#define BE_PROP_BOOTLOADER	"beadm:bootloader"	/* auto, bootfs, ... */
+#define BE_PROP_ESP		"beadm:esp"	/* systemd-boot's ESP */
+#define BE_PROP_CMDLINE		"beadm:cmdline"	/* kernel command line */
 
 /*
  * Record a failure in the handle and return its code, so that every failing
@@ -38,6 +43,8 @@ be_error_t be_set_zfs_error(be_handle_t *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 be_error_t be_ok(be_handle_t *);
 
+/* The running BE's name, "" when / is not a BE below the root. */
+void be_running_name(const be_handle_t *, char *buf, size_t sz);
 /* "rpool/ROOT" + "be" -> "rpool/ROOT/be"; validates the name first. */
 be_error_t be_dataset_of(be_handle_t *, const char *be, char *buf, size_t sz);
 /* As be_dataset_of, and the dataset must exist (BE_ERR_NOENT otherwise). */

@@ -238,12 +238,12 @@ static be_error_t
 describe_all(be_handle_t *h, int flags, struct handles *bes, be_list_t *l)
 {
 	struct list_ctx c = { .h = h, .flags = flags };
-	char next[BE_PATH_MAX];
-	bool once;
+	char next[BE_PATH_MAX], once[BE_PATH_MAX];
 	be_error_t err;
 	size_t i;
 
-	if ((err = be_boot_next(h, next, sizeof (next), &once)) != BE_OK)
+	if ((err = be_boot_state(h, next, sizeof (next), once,
+	    sizeof (once))) != BE_OK)
 		return (err);
 	if ((l->bes = calloc(bes->n ? bes->n : 1, sizeof (*l->bes))) == NULL)
 		return (be_set_error(h, BE_ERR_NOMEM, "out of memory"));
@@ -252,8 +252,8 @@ describe_all(be_handle_t *h, int flags, struct handles *bes, be_list_t *l)
 			continue;
 		c.be = &l->bes[l->count++];
 		fill_be(h, bes->v[i], c.be);
-		c.be->next_boot = !once && strcmp(c.be->name, next) == 0;
-		c.be->next_boot_once = once && strcmp(c.be->name, next) == 0;
+		c.be->next_boot = strcmp(c.be->name, next) == 0;
+		c.be->next_boot_once = strcmp(c.be->name, once) == 0;
 		if (flags & (BE_LIST_DATASETS | BE_LIST_SNAPSHOTS |
 		    BE_LIST_ORIGINS)) {
 			if ((err = visit_dataset(&c, bes->v[i])) != BE_OK)

@@ -65,8 +65,11 @@ be_rename(be_handle_t *h, const char *oldbe, const char *newbe)
 		err = be_set_error(h, BE_ERR_EXISTS, "cannot rename '%s' to "
 		    "'%s': %s exists already; choose another name", oldbe,
 		    newbe, newds);
-	else
+	else if ((err = be_boot_prepare(h, oldbe, newbe)) == BE_OK) {
 		err = rename_locked(h, oldbe, newbe, oldds, newds);
+		if (err != BE_OK)
+			be_boot_cancel(h);
+	}
 	be_unlock(h);
 	return (err == BE_OK ? be_ok(h) : err);
 }

@@ -3,13 +3,16 @@
  *
  * A BE is its top dataset and every descendant, so both work on all of
  * them: snapshots are taken in one transaction, and a rollback is refused
- * before anything changes when it would lose data.
+ * before anything changes when it would lose data.  An unmounted BE is
+ * rolled back in one transaction group (be_zcp.c); a mounted one dataset
+ * by dataset, since only libzfs rolls back a mounted file system.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "be_tree.h"
+#include "be_zcp.h"
 
 be_error_t
 be_snapshot(be_handle_t *h, const char *be, const char *snap, char *out,
@@ -107,6 +110,25 @@ refuse_newer(be_handle_t *h, const be_tree_t *tree, const char *arg,
 	return (BE_OK);
 }
 
+/* Dataset name could not be rolled back (rc); done of count were. */
+static be_error_t
+rollback_failed(be_handle_t *h, const char *name, const char *snap, int rc,
+    size_t done, size_t count)
+{
+	char why[128], was[96] = "nothing was rolled back";
+
+	if (rc == EEXIST)
+		snprintf(why, sizeof (why), "a snapshot or bookmark newer than "
+		    "@%s exists on it", snap);
+	else
+		snprintf(why, sizeof (why), "%s", strerror(rc));
+	if (done > 0)
+		snprintf(was, sizeof (was), "%zu of its BE's %zu datasets were "
+		    "rolled back already", done, count);
+	return (be_set_error(h, rc == EBUSY ? BE_ERR_BUSY : BE_ERR_ZFS,
+	    "cannot roll %s back to @%s: %s (%s)", name, snap, why, was));
+}
+
 static be_error_t
 rollback_all(be_handle_t *h, const be_tree_t *tree, const char *snap)
 {
@@ -117,12 +139,55 @@ rollback_all(be_handle_t *h, const be_tree_t *tree, const char *snap)
 	for (i = 0; i < tree->count; i++) {
 		snprintf(name, sizeof (name), "%s@%s", tree->names[i], snap);
 		if ((rc = lzc_rollback_to(tree->names[i], name)) != 0)
-			return (be_set_error(h, rc == EBUSY ? BE_ERR_BUSY :
-			    BE_ERR_ZFS, "cannot roll %s back to @%s: %s (%zu "
-			    "of its BE's %zu datasets were rolled back "
-			    "already)", tree->names[i], snap, strerror(rc), i,
+			return (rollback_failed(h, tree->names[i], snap, rc, i,
 			    tree->count));
 	}
+	return (BE_OK);
+}
+
+static bool
+any_mounted(be_handle_t *h, const be_tree_t *tree)
+{
+	zfs_handle_t *zhp;
+	bool mounted = false;
+	size_t i;
+
+	for (i = 0; i < tree->count && !mounted; i++) {
+		/* One that cannot be opened is left to libzfs to report. */
+		if ((zhp = zfsa_open(h->lzh, tree->names[i],
+		    ZFS_TYPE_FILESYSTEM)) == NULL)
+			return (true);
+		mounted = zfs_is_mounted(zhp, NULL);
+		zfs_close(zhp);
+	}
+	return (mounted);
+}
+
+/*
+ * Unmounted, the whole BE goes back in one transaction group, or none of
+ * it does; mounted (ZFS cannot roll back a mounted file system in a
+ * channel program), or without channel programs, dataset by dataset.
+ */
+static be_error_t
+rollback_tree(be_handle_t *h, const be_tree_t *tree, const char *arg,
+    const char *snap)
+{
+	be_zcp_result_t res = { .ran = false };
+	be_error_t err;
+
+	if (!any_mounted(h, tree) &&
+	    (err = be_zcp_rollback(h, arg, tree, snap, &res)) != BE_OK)
+		return (err);
+	if (!res.ran)
+		return (rollback_all(h, tree, snap));
+	if (res.newer)
+		return (be_set_error(h, BE_ERR_REFUSED, "cannot roll back to "
+		    "%s: newer snapshot %s would be destroyed; destroy it "
+		    "first if you no longer need it (nothing was rolled back)",
+		    arg, res.name));
+	if (res.error != 0)
+		return (rollback_failed(h, res.name, snap, res.error,
+		    (size_t)res.done, tree->count));
 	return (BE_OK);
 }
 
@@ -158,7 +223,7 @@ be_rollback(be_handle_t *h, const char *arg)
 		goto out;
 	if ((err = refuse_newer(h, &tree, arg, snap)) != BE_OK)
 		goto out;
-	if ((err = rollback_all(h, &tree, snap)) != BE_OK)
+	if ((err = rollback_tree(h, &tree, arg, snap)) != BE_OK)
 		goto out;
 	err = be_ok(h);
 out:

@@ -1,6 +1,9 @@
 /*
  * zfs_adapter.c - shims over libzfs for the OpenZFS releases beadm supports.
  */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "zfs_adapter.h"
@@ -120,6 +123,75 @@ zfsa_nvpair_string(nvpair_t *pair)
 	    nvpair_value_string(pair, &v) != 0)
 		return (NULL);
 	return (v);
+}
+
+int
+zfsa_nvlist_add_strings(nvlist_t *nvl, const char *key,
+    const char *const *values, unsigned count)
+{
+#if BE_ZFS_AT_LEAST(2, 2)
+	return (nvlist_add_string_array(nvl, key, values, count));
+#else
+	/* 2.1 copies the strings without changing them. */
+	return (nvlist_add_string_array(nvl, key, (char *const *)values,
+	    count));
+#endif
+}
+
+/* Failures that mean "not here, or not this big": use libzfs instead. */
+static bool
+zcp_unavailable(int rc)
+{
+	switch (rc) {
+	case ENOTSUP:
+#if EOPNOTSUPP != ENOTSUP
+	case EOPNOTSUPP:
+#endif
+	case ENOTTY:	/* a kernel module without the ioctl */
+	case ENOSYS:
+	case EPERM:	/* channel programs are refused */
+	case EACCES:
+	case EINVAL:
+	case ETIME:	/* the instruction limit */
+	case ENOSPC:	/* the memory limit, or the pool's space check */
+		return (true);
+	default:
+		return (false);
+	}
+}
+
+int
+zfsa_channel_program(const char *pool, const char *program, nvlist_t *args,
+    nvlist_t **result, char *msg, size_t msgsz)
+{
+	const char *off = getenv("BEADM_TEST_NO_ZCP");
+	nvlist_t *out = NULL, *ret;
+	const char *text;
+	int rc;
+
+	*result = NULL;
+	if (msgsz > 0)
+		msg[0] = '\0';
+	if (off != NULL && strcmp(off, "1") == 0)
+		return (ENOTSUP);
+	/* The defaults (10 million instructions, 10 MiB) are ample: a BE of
+	 * a thousand datasets and snapshots takes well under a tenth. */
+	rc = lzc_channel_program(pool, program, ZCP_DEFAULT_INSTRLIMIT,
+	    ZCP_DEFAULT_MEMLIMIT, args, &out);
+	if (rc == 0) {
+		if (out != NULL &&
+		    nvlist_lookup_nvlist(out, ZCP_RET_RETURN, &ret) == 0)
+			rc = nvlist_dup(ret, result, 0);
+		else
+			rc = nvlist_alloc(result, NV_UNIQUE_NAME, 0);
+	} else if (zcp_unavailable(rc)) {
+		rc = ENOTSUP;
+	} else if (out != NULL &&
+	    zfsa_nvlist_string(out, ZCP_RET_ERROR, &text)) {
+		snprintf(msg, msgsz, "%s", text);
+	}
+	nvlist_free(out);
+	return (rc);
 }
 
 int

@@ -37,6 +37,25 @@ bool zfsa_user_prop(zfs_handle_t *, const char *prop, char *buf, size_t sz);
 bool zfsa_nvlist_string(nvlist_t *, const char *key, const char **value);
 const char *zfsa_nvpair_string(nvpair_t *);	/* NULL if not a string */
 
+/* nvlist_add_string_array: 2.3 takes const char *const *, 2.1 char *const *. */
+int zfsa_nvlist_add_strings(nvlist_t *, const char *key,
+    const char *const *values, unsigned count);
+
+/*
+ * Run a ZFS channel program (Lua, zfs-program(8)) on pool: whatever it
+ * changes changes in one transaction group.  args becomes its argument
+ * table.  0 with *result set to the table it returned (empty if none; the
+ * caller frees it), or:
+ *   ENOTSUP  channel programs are unavailable here, or it was stopped by
+ *            its instruction or memory limit, maybe after doing part of
+ *            its work: do the work another way;
+ *   other    it failed; what Lua said is in msg.
+ * BEADM_TEST_NO_ZCP=1 in the environment (for tests only) makes it return
+ * ENOTSUP without running anything, to exercise the other way.
+ */
+int zfsa_channel_program(const char *pool, const char *program,
+    nvlist_t *args, nvlist_t **result, char *msg, size_t msgsz);
+
 /* Rename, keeping mounts as they are where the platform can (zfs rename -u). */
 int zfsa_rename_nounmount(zfs_handle_t *, const char *newname);
 /* Whether zfsa_rename_nounmount really avoids remounting on this build. */

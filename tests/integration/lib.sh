@@ -142,8 +142,27 @@ expect_unchanged() {
 	fi
 }
 
+# history_mark POOL, later history_txgs POOL WHAT REGEX: the transaction
+# groups (one per line) in which POOL's internal history (zpool history -i)
+# has logged WHAT ("destroy"; "clone swap" for each dataset rolled back,
+# named DATASET/%rollback) on a dataset whose name matches the extended
+# regular expression REGEX, since the mark.  history_since POOL prints
+# those history lines.
+history_mark() { T_HIST_LINES=$(zpool history -i "$1" | wc -l); }
+history_since() { zpool history -i "$1" | tail -n +$((T_HIST_LINES + 1)); }
+history_txgs() {
+	history_since "$1" | sed -nE "s|^[^ ]+ \[txg:([0-9]+)\] $2 ($3) .*|\1|p" | sort -u
+}
+
+# T_CLEANUP: names of functions t_cleanup runs first, before the pools are
+# destroyed (helpers such as esp.sh add theirs: unmount, detach loops).
+T_CLEANUP=""
+
 t_cleanup() {
-	local p
+	local p h
+	for h in $T_CLEANUP; do
+		"$h" || true
+	done
 	for p in $T_POOLS; do
 		"$TOP/tests/vm/fixture" --destroy "$p" >/dev/null 2>&1 || true
 	done

@@ -36,18 +36,71 @@ ALT=/tmp/beadm-fixture/$P.root
 M=$T_TMP/m
 mkdir -p $M
 "$BEADM" -r $R create -e default@before other >/dev/null 2>&1
-mount -t zfs -o zfsutil $R/other $M && mkdir -p $M/var/log && mount -t zfs -o zfsutil $R/other/var/log $M/var/log
+# other's file systems: the top, usr and var/log (var is canmount=off).
+mount_other() {
+	mount -t zfs -o zfsutil $R/other $M && mkdir -p $M/usr $M/var/log &&
+		mount -t zfs -o zfsutil $R/other/usr $M/usr &&
+		mount -t zfs -o zfsutil $R/other/var/log $M/var/log
+}
+umount_other() { umount $M/var/log; umount $M/usr; umount $M; }
+# dirty: a file added-later in each; later: the ones that still have it.
+dirty() { for d in "" /usr /var/log; do echo junk >"$M$d/added-later"; done; }
+later() { for d in "" /usr /var/log; do [ -e "$M$d/added-later" ] && printf '%s ' "${d:-/}"; done; }
+mount_other
 "$BEADM" -r $R snapshot other clean >/dev/null
-echo junk >$M/added-later
-echo junk >$M/var/log/added-later
+dirty
 rm -f $M/.fixture
-umount $M/var/log; umount $M
+umount_other
+history_mark $P
 expect_beadm 0 "rollback BE@SNAP succeeds" -r $R rollback other@clean
-mount -t zfs -o zfsutil $R/other $M && mount -t zfs -o zfsutil $R/other/var/log $M/var/log
+mount_other
 check_fails "a file added to the BE after the snapshot is gone" test -e $M/added-later
 check_fails "a file added to a descendant after the snapshot is gone" test -e $M/var/log/added-later
+expect_eq "... from every dataset" "$(later)" ""
 check "a file removed after the snapshot is back" test -e $M/.fixture
-umount $M/var/log; umount $M
+umount_other
+expect_eq "an unmounted BE is rolled back in one transaction group" \
+	"$(history_txgs $P "clone swap" "$R/other(/[^ ]*)?/%rollback" | wc -l)" "1"
+
+# A rollback that fails on one dataset changes none: a bookmark newer than
+# @clean on var/log (ZFS does not roll back past one).
+mount_other; dirty; umount_other
+zfs snapshot $R/other/var/log@gone
+zfs bookmark $R/other/var/log@gone $R/other/var/log#kept
+zfs destroy $R/other/var/log@gone
+remember_state $P
+expect_beadm 1 "rollback that fails on a deep dataset fails" -r $R rollback other@clean
+grep -q "$R/other/var/log.*nothing was rolled back" "$T_TMP/stderr" && ok "... naming the dataset and saying nothing was rolled back" || { not_ok "... naming the dataset and saying nothing was rolled back"; evidence "$T_TMP/stderr"; }
+mount_other
+expect_eq "... and no dataset was rolled back" "$(later)" "/ /usr /var/log "
+umount_other
+expect_unchanged "a failed rollback"
+# BEADM_TEST_NO_ZCP=1 (tests only): libzfs's way, one dataset at a time.
+BEADM_TEST_NO_ZCP=1 expect_beadm 1 "without channel programs the same rollback fails" -r $R rollback other@clean
+grep -q "rolled back already" "$T_TMP/stderr" && ok "... part-way, saying how far it got" || { not_ok "... part-way, saying how far it got"; evidence "$T_TMP/stderr"; }
+zfs destroy $R/other/var/log#kept
+mount_other; dirty; umount_other
+BEADM_TEST_NO_ZCP=1 expect_beadm 0 "without channel programs rollback works" -r $R rollback other@clean
+mount_other
+expect_eq "... in every dataset" "$(later)" ""
+umount_other
+
+# A mounted BE is rolled back dataset by dataset, in place.
+mount_other; dirty
+history_mark $P
+expect_beadm 0 "rollback of a mounted BE succeeds" -r $R rollback other@clean
+expect_eq "... in every dataset" "$(later)" ""
+umount_other
+txgs=$(history_txgs $P "clone swap" "$R/other(/[^ ]*)?/%rollback" | wc -l)
+[ "$txgs" -gt 1 ] && ok "... one dataset at a time ($txgs transaction groups)" || not_ok "... one dataset at a time ($txgs transaction groups)"
+
+# A newer snapshot on one deep dataset only is refused like any other.
+zfs snapshot $R/other/var/log@deep-newer
+remember_state $P
+expect_beadm 9 "rollback past a newer snapshot of a deep dataset is refused" -r $R rollback other@clean
+grep -q "$R/other/var/log@deep-newer" "$T_TMP/stderr" && ok "... naming it" || { not_ok "... naming it"; evidence "$T_TMP/stderr"; }
+expect_unchanged "refused rollback past a deep dataset's newer snapshot"
+zfs destroy $R/other/var/log@deep-newer
 
 # Newer snapshots would be destroyed: refuse, name them, change nothing.
 "$BEADM" -r $R snapshot other newer >/dev/null

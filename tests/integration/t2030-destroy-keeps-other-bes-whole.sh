@@ -91,4 +91,50 @@ check_fails "... and no longer mounted" grep -q " $M " /proc/mounts
 expect_beadm 0 "destroy BE@SNAP without clones succeeds" -r $R destroy e@s1
 expect_eq "the snapshot is gone from every dataset" "$(zfs list -H -t snapshot -o name -r $R/e | grep -c @s1)" "0"
 
+# A deep BE goes whole: every dataset and snapshot, in one transaction group
+# (a channel program).
+of_be() { zfs list -H -t all -o name -r $P | grep -E "^$R/$1([/@]|\$)"; }
+"$BEADM" -r $R create g >/dev/null
+"$BEADM" -r $R snapshot g s1 >/dev/null
+"$BEADM" -r $R snapshot g s2 >/dev/null
+zfs snapshot $R/g/var/log@only-here
+expect_eq "the deep BE has 4 datasets and 9 snapshots" "$(of_be g | grep -vc @) $(of_be g | grep -c @)" "4 9"
+history_mark $P
+expect_beadm 0 "destroy a deep BE with snapshots in every dataset" -r $R destroy g
+expect_eq "none of its datasets and snapshots is left" "$(of_be g)" ""
+expect_eq "they were destroyed in one transaction group" \
+	"$(history_txgs $P destroy "$R/g([/@][^ ]*)?" | wc -l)" "1"
+
+# A held snapshot deep inside stops the destroy before anything goes.
+"$BEADM" -r $R create h >/dev/null
+"$BEADM" -r $R snapshot h s1 >/dev/null
+zfs hold keep $R/h/var/log@s1
+remember_state $P
+expect_beadm 7 "a BE with a held snapshot is not destroyed" -r $R destroy h
+grep -q "$R/h/var/log@s1 is held" "$T_TMP/stderr" && ok "... naming the held snapshot" || { not_ok "... naming the held snapshot"; evidence "$T_TMP/stderr"; }
+expect_unchanged "a destroy stopped by a held snapshot: every dataset and snapshot of the BE"
+# BEADM_TEST_NO_ZCP=1 (tests only): no channel program, libzfs's way.
+# (libzfs 2.1 says busy, 2.3 held: exit 7 or 1.)
+BEADM_TEST_NO_ZCP=1 run_beadm -r $R destroy h
+[ "$RC" -ne 0 ] && ok "without channel programs, too, the held snapshot stops it" || { not_ok "without channel programs, too, the held snapshot stops it"; evidence "$T_TMP/stdout" "$T_TMP/stderr"; }
+expect_unchanged "without channel programs, a destroy stopped by a held snapshot"
+zfs release keep $R/h/var/log@s1
+history_mark $P
+BEADM_TEST_NO_ZCP=1 expect_beadm 0 "without channel programs, destroy still works" -r $R destroy h
+expect_eq "... leaving none of the BE's datasets and snapshots" "$(of_be h)" ""
+txgs=$(history_txgs $P destroy "$R/h([/@][^ ]*)?" | wc -l)
+[ "$txgs" -gt 1 ] && ok "... through libzfs, dataset by dataset ($txgs transaction groups)" || not_ok "... through libzfs, dataset by dataset ($txgs transaction groups)"
+
+# A volume inside a BE is not one of its file systems: nothing is destroyed
+# (libzfs would destroy the rest and stop at the volume's parent).
+"$BEADM" -r $R create v >/dev/null
+zfs create -V 1M -o volmode=none $R/v/var/log/vol
+remember_state $P
+expect_beadm 7 "a BE with a volume inside is not destroyed" -r $R destroy v
+grep -q "$R/v/var/log/vol lies inside it" "$T_TMP/stderr" && ok "... naming the volume" || { not_ok "... naming the volume"; evidence "$T_TMP/stderr"; }
+expect_unchanged "a destroy stopped by a volume inside the BE"
+zfs destroy $R/v/var/log/vol
+expect_beadm 0 "without the volume it is destroyed" -r $R destroy v
+expect_eq "... whole" "$(of_be v)" ""
+
 done_testing

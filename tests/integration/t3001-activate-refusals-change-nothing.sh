@@ -20,7 +20,7 @@ expect_beadm 2 "activate -t without a loader that can boot once exits 2" -r $P/R
 expect_eq "and names the backend" "$(cat "$T_TMP/stderr")" "beadm: the bootfs boot loader backend cannot boot a BE once; only a systemd-boot based loader can"
 expect_beadm 2 "activate -T likewise" -r $P/ROOT activate -T other
 expect_beadm 2 "-t and -T together are a usage error" -r $P/ROOT activate -t -T other
-expect_eq "with the usage on stderr" "$(cat "$T_TMP/stderr")" "usage: beadm activate [-t | -T] BE"
+expect_eq "with the usage on stderr" "$(cat "$T_TMP/stderr")" "$(printf '%s\n' 'usage: beadm activate BE' '       beadm activate -t BE | -T [BE]' '       beadm activate --try [--tries N] BE')"
 expect_beadm 2 "no BE is a usage error" -r $P/ROOT activate
 expect_beadm 2 "two BEs are a usage error" -r $P/ROOT activate other debian
 expect_beadm 2 "an unknown option is a usage error" -r $P/ROOT activate -x other

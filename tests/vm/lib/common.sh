@@ -18,7 +18,7 @@ VM_SERIES_DEFAULT=2.1	# Debian 12's own OpenZFS
 
 # Kernel modules the guest needs besides ZFS, in the order we want them loaded
 # (modprobe adds their dependencies).  virtio_pci first so the devices appear.
-VM_KMODS="virtio_pci virtio_blk virtio_console 9pnet_virtio 9p loop vfat nls_cp437 nls_iso8859_1"
+VM_KMODS="virtio_pci virtio_blk virtio_console 9pnet_virtio 9p loop vfat nls_cp437 nls_iso8859_1 nls_ascii"
 VM_ZMODS="zfs"
 
 vm_say() { echo "vm: $*" >&2; }

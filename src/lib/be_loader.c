@@ -1,0 +1,121 @@
+/*
+ * be_loader.c - keeping the boot loader in line with the BEs: bringing an
+ * existing BE under it (init), and writing entries and the default again
+ * after a kernel update or another tool's refresh.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "be_impl.h"
+
+/* The kernel hook: contrib/zzz-beadm is the same text, and a test checks
+ * that the two agree. */
+static const char kernel_hook[] =
+#include "zzz-beadm.inc"
+;
+
+static be_error_t
+which_be(be_handle_t *h, const char *be, char *buf, size_t sz)
+{
+	char dataset[BE_PATH_MAX];
+
+	if (be == NULL) {
+		be_running_name(h, buf, sz);
+		if (buf[0] == '\0')
+			return (be_set_error(h, BE_ERR_INVALID, "/ is not a "
+			    "boot environment below %s; name one", h->root));
+	} else {
+		snprintf(buf, sz, "%s", be);
+	}
+	return (be_existing_dataset(h, buf, dataset, sizeof (dataset)));
+}
+
+static be_error_t
+need_loader(be_handle_t *h)
+{
+	if (h->backend == NULL)
+		return (be_set_error(h, BE_ERR_INVALID, "no boot loader backend "
+		    "is in use (only the pool's bootfs); on a systemd-boot "
+		    "system set %s=systemd-boot or proxmox on %s",
+		    BE_PROP_BOOTLOADER, h->root));
+	return (BE_OK);
+}
+
+be_error_t
+be_refresh(be_handle_t *h, const char *be)
+{
+	char name[BE_PATH_MAX];
+	be_error_t err;
+
+	if ((err = need_loader(h)) != BE_OK ||
+	    (err = which_be(h, be, name, sizeof (name))) != BE_OK)
+		return (err);
+	if ((err = be_lock(h)) != BE_OK)
+		return (err);
+	err = be_boot_refresh(h, name);
+	be_unlock(h);
+	return (err == BE_OK ? be_ok(h) : err);
+}
+
+/* Install the kernel hook unless a file is there already (ours or not). */
+static be_error_t
+install_hook(be_handle_t *h)
+{
+	char tmp[] = BE_KERNEL_HOOK ".beadm-tmp";
+	size_t len = strlen(kernel_hook);
+	struct stat st;
+	int fd;
+
+	if (lstat(BE_KERNEL_HOOK, &st) == 0)
+		return (BE_OK);
+	if (mkdir("/etc/kernel/postinst.d", 0755) != 0 && errno != EEXIST)
+		return (be_set_error(h, BE_ERR_IO, "cannot create "
+		    "/etc/kernel/postinst.d: %s", strerror(errno)));
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0755);
+	if (fd < 0 || write(fd, kernel_hook, len) != (ssize_t)len ||
+	    fchmod(fd, 0755) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
+	    rename(tmp, BE_KERNEL_HOOK) != 0) {
+		int e = errno;
+
+		(void) unlink(tmp);
+		return (be_set_error(h, BE_ERR_IO, "cannot install the "
+		    "kernel hook %s: %s", BE_KERNEL_HOOK, strerror(e)));
+	}
+	return (BE_OK);
+}
+
+be_error_t
+be_init_boot(be_handle_t *h, const char *be)
+{
+	char name[BE_PATH_MAX], deflt[BE_PATH_MAX], once[BE_PATH_MAX];
+	char bootfs[BE_PATH_MAX];
+	be_error_t err;
+
+	if ((err = need_loader(h)) != BE_OK ||
+	    (err = which_be(h, be, name, sizeof (name))) != BE_OK)
+		return (err);
+	if ((err = be_lock(h)) != BE_OK)
+		return (err);
+	if ((err = be_boot_state(h, deflt, sizeof (deflt), once,
+	    sizeof (once))) != BE_OK ||
+	    (err = be_bootfs(h, bootfs, sizeof (bootfs))) != BE_OK)
+		goto out;
+	/* What boots stays what boots: the default moves to beadm's entries
+	 * only when they boot the same BE. */
+	if (strcmp(deflt, name) == 0 || (deflt[0] == '\0' &&
+	    strcmp(bootfs, name) == 0))
+		err = be_boot_activate(h, name);
+	else
+		err = be_boot_create(h, name);
+	if (err == BE_OK)
+		err = install_hook(h);
+out:
+	be_unlock(h);
+	return (err == BE_OK ? be_ok(h) : err);
+}

@@ -1,0 +1,95 @@
+#!/bin/bash
+# On two Proxmox ESPs, beadm's boot entries follow the BEs through init,
+# create, activate, rename and destroy: after every step both ESPs are
+# bootable and hold the same beadm files, there are entries for exactly the
+# BEs that exist, each with the right title, version, kernel and root=,
+# loader.conf boots the BE that beadm list marks R and keeps its other
+# lines, and no file beadm does not own has changed.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/esp.sh"
+
+P=t4000a
+R=$P/ROOT
+fixture proxmox $P
+export BEADM_TEST_ROOTFS=$R/pve-1
+esp_setup $P 2
+fake_kernels $R/pve-1 6.1.0-1-pve 6.1.0-2-pve
+KVERS="6.1.0-1-pve 6.1.0-2-pve"
+declare -A KH IH
+for k in $KVERS; do
+	KH[$k]=$(kernel_hash "$k" vmlinuz)
+	IH[$k]=$(kernel_hash "$k" initrd.img)
+done
+for n in 1 2; do esp_foreign_files $n >"$T_TMP/foreign$n.before"; done
+mounts_outside_tests >"$T_TMP/mounts.before"
+
+# after STEP DEFAULT_BE "BE..." : the checks every step must pass.
+after() {
+	local step=$1 want=$2 bes=$3 n
+	for n in 1 2; do
+		check "$step: ESP $n is consistent and bootable" esp_check $n
+		expect_eq "$step: ESP $n has entries for exactly the BEs $bes" "$(esp_entries $n)" "$bes"
+		expect_eq "$step: ESP $n's loader.conf boots $want" "$(esp_default $n)" "beadm-$want@*"
+		check "$step: ESP $n's loader.conf keeps its timeout line" grep -qx 'timeout 3' "${ESP_DIR[n]}/loader/loader.conf"
+		esp_foreign_files $n >"$T_TMP/foreign$n.after"
+		check "$step: ESP $n's files that are not beadm's are byte-identical" \
+			diff "$T_TMP/foreign$n.before" "$T_TMP/foreign$n.after"
+	done
+	check "$step: both ESPs hold the same beadm files" esp_same
+	expect_eq "$step: the BEs are $bes" "$(bes_that_exist $P)" "$bes"
+	expect_eq "$step: beadm list marks $want R" "$(active_bes $P R)" "$want"
+}
+
+# entries_right BE: BE's two entries say what doc/esp.md says they say.
+entries_right() {
+	local be=$1 k f
+	expect_eq "$be has one entry per kernel" "$(esp_entry_files 1 "beadm-$be@*" | paste -sd' ')" \
+		"beadm-$be@6.1.0-1-pve.conf beadm-$be@6.1.0-2-pve.conf"
+	for k in $KVERS; do
+		f=beadm-$be@$k.conf
+		case $(entry_field 1 "$f" title) in
+		*"$be"*) ok "$f: the title names the BE" ;;
+		*) not_ok "$f: the title names the BE"; evidence "${ESP_DIR[1]}/loader/entries/$f" ;;
+		esac
+		expect_eq "$f: version" "$(entry_field 1 "$f" version)" "$k"
+		expect_eq "$f: options boot the BE's dataset with /etc/kernel/cmdline" \
+			"$(entry_field 1 "$f" options)" "root=ZFS=$R/$be boot=zfs quiet"
+		expect_eq "$f: linux is the kernel's store file" "$(entry_field 1 "$f" linux)" "/beadm/store/${KH[$k]}"
+		expect_eq "$f: initrd is the initrd's store file" "$(entry_field 1 "$f" initrd)" "/beadm/store/${IH[$k]}"
+	done
+}
+
+check "before init: both ESPs boot Proxmox's entry" esp_check 1
+expect_beadm 0 "init succeeds" -r $R init
+after "init" pve-1 "pve-1"
+entries_right pve-1
+expect_eq "init: loader.conf is marked as beadm's" "$(head -n 1 "${ESP_DIR[1]}/loader/loader.conf")" "# written by beadm"
+expect_eq "init: each kernel and initrd is stored once" "$(esp_store_count 1)/$(esp_store_count 2)" "4/4"
+expect_eq "init: bootfs unchanged" "$(pool_bootfs $P)" "$R/pve-1"
+
+expect_beadm 0 "create be2 succeeds" -r $R create be2
+after "create be2" pve-1 "be2 pve-1"
+entries_right be2
+expect_beadm 0 "create be3 succeeds" -r $R create be3
+after "create be3" pve-1 "be2 be3 pve-1"
+expect_eq "create: identical kernels are not stored again" "$(esp_store_count 1)/$(esp_store_count 2)" "4/4"
+
+expect_beadm 0 "activate be2 succeeds" -r $R activate be2
+after "activate be2" be2 "be2 be3 pve-1"
+expect_eq "activate be2: bootfs names it" "$(pool_bootfs $P)" "$R/be2"
+entries_right be2
+
+expect_beadm 0 "rename be3 be4 succeeds" -r $R rename be3 be4
+after "rename be3 be4" be2 "be2 be4 pve-1"
+entries_right be4
+expect_eq "rename: no entry names be3 any more" "$(grep -lw "be3" "${ESP_DIR[1]}"/loader/entries/beadm* "${ESP_DIR[2]}"/loader/entries/beadm* 2>/dev/null)" ""
+
+expect_beadm 0 "destroy be4 succeeds" -r $R destroy be4
+after "destroy be4" be2 "be2 pve-1"
+expect_eq "destroy: the store still holds the kernels the others use" "$(esp_store_count 1)/$(esp_store_count 2)" "4/4"
+entries_right pve-1
+mounts_outside_tests >"$T_TMP/mounts.after"
+check "beadm left no mount behind (it mounts ESPs in a namespace of its own)" \
+	diff "$T_TMP/mounts.before" "$T_TMP/mounts.after"
+
+done_testing

@@ -1,0 +1,50 @@
+#!/bin/bash
+# With ESPs to write, names that cannot be a file name on FAT, a line of a
+# loader entry or a pattern are refused before anything is written, with
+# exit status 3: a newline, a space, '..', quotes, 300 characters; and a
+# name that differs from an existing BE's only in case (FAT folds case) is
+# refused too (3 or 5).  Both ESPs and the pool stay exactly as they were.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/esp.sh"
+
+P=t4060a
+R=$P/ROOT
+fixture proxmox $P
+export BEADM_TEST_ROOTFS=$R/pve-1
+esp_setup $P 2
+fake_kernels $R/pve-1 6.1.0-1-pve
+expect_beadm 0 "init succeeds" -r $R init
+expect_beadm 0 "create be2 succeeds" -r $R create be2
+
+esps_state() { esp_files 1; esp_files 2; }
+esps_state >"$T_TMP/esps.before"
+zpool sync $P
+remember_state $P
+long=$(printf 'x%.0s' {1..300})
+
+for name in $'new\nline' "a b" ".." "it's" 'say"what' "$long"; do
+	shown=$(printf '%q' "$name")
+	[ ${#shown} -gt 40 ] && shown="${shown:0:20}... (${#name} characters)"
+	expect_beadm 3 "create $shown is refused (exit 3)" -r $R create "$name"
+	expect_beadm 3 "rename be2 $shown is refused (exit 3)" -r $R rename be2 "$name"
+done
+
+# expect_3_or_5 WHAT ARGS...
+expect_3_or_5() {
+	run_beadm "${@:2}"
+	case $RC in
+	3 | 5) ok "$1 (exit $RC)" ;;
+	*) not_ok "$1 (exit $RC, wanted 3 or 5)"; evidence "$T_TMP/stdout" "$T_TMP/stderr" ;;
+	esac
+}
+expect_3_or_5 "create BE2 (be2 exists) is refused" -r $R create BE2
+echo "# stderr: $(cat "$T_TMP/stderr")"
+expect_3_or_5 "rename pve-1 Be2 (be2 exists) is refused" -r $R rename pve-1 Be2
+expect_3_or_5 "create PVE-1 (pve-1 exists) is refused" -r $R create PVE-1
+
+esps_state >"$T_TMP/esps.after"
+check "both ESPs are byte-identical to before" diff "$T_TMP/esps.before" "$T_TMP/esps.after"
+expect_unchanged "every refused name (zfs list -t all and local properties)"
+for n in 1 2; do check "ESP $n is consistent (no journal, no temporary file)" esp_check $n; done
+
+done_testing
