@@ -53,6 +53,8 @@ esp_is_fat_mount(const char *path)
 	    st.st_dev != parent.st_dev);
 }
 
+static be_error_t new_namespace(be_handle_t *, struct esp_set *);
+
 static be_error_t
 add(be_handle_t *h, struct esp_set *s, const char *id, const char *root,
     bool mounted)
@@ -83,11 +85,19 @@ esp_set_open_path(be_handle_t *h, struct esp_set *s, const char *path)
 {
 	struct stat st;
 
+	be_error_t err;
+
 	init_set(s);
 	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
 		return (be_set_error(h, BE_ERR_INVALID, "the EFI system "
 		    "partition %s is not a directory: %s", path,
 		    strerror(errno ? errno : ENOTDIR)));
+	/* The ESP is mounted already; the private namespace is for the BEs
+	 * beadm mounts to read their kernels, so that a beadm killed while
+	 * it reads them leaves no mount behind. */
+	if ((err = new_namespace(h, s)) != BE_OK)
+		return (err);
+	esp_leave(s);
 	return (add(h, s, "", path, false));
 }
 

@@ -763,8 +763,8 @@ check_space(be_handle_t *h, const struct esp *esp, const struct plan *p)
 	if (need > avail)
 		return (be_set_error(h, BE_ERR_NOSPACE, "EFI system partition "
 		    "%s has %llu KiB free and needs %llu KiB for these boot "
-		    "entries and kernels; nothing was changed on any ESP (free "
-		    "space there, or remove kernels from the BE's /boot)",
+		    "entries and kernels (free space there, or remove kernels "
+		    "from the BE's /boot)",
 		    esp->id[0] ? esp->id : esp->root,
 		    (unsigned long long)(avail / 1024),
 		    (unsigned long long)(need / 1024)));
@@ -824,7 +824,9 @@ journal_clear(be_handle_t *h, struct sdb *s)
 	int rc;
 
 	for (i = 0; i < s->esps.n; i++)
-		if ((rc = esp_unlink(s->esps.v[i].root, JOURNAL)) != 0)
+		if ((rc = esp_unlink(s->esps.v[i].root, JOURNAL)) != 0 ||
+		    (rc = esp_unlink(s->esps.v[i].root,
+		    JOURNAL ESP_TMP_SUFFIX)) != 0)
 			return (esp_error(h, &s->esps.v[i], rc, "delete",
 			    JOURNAL));
 	return (BE_OK);
@@ -899,6 +901,11 @@ recover(be_handle_t *h, struct sdb *s)
 	for (i = 0; i < s->esps.n && text == NULL; i++)
 		if (esp_read(s->esps.v[i].root, JOURNAL, &text, &len) != 0)
 			text = NULL;
+	/* Killed while writing the journal: nothing else was changed yet,
+	 * so an empty change set sweeps the temporary files. */
+	for (i = 0; i < s->esps.n && text == NULL; i++)
+		if (esp_exists(s->esps.v[i].root, JOURNAL ESP_TMP_SUFFIX))
+			text = strdup(JOURNAL_MAGIC "\n");
 	esp_leave(&s->esps);
 	if (text == NULL)
 		return (BE_OK);
@@ -1074,26 +1081,25 @@ sdb_apply(be_handle_t *h, struct sdb *s, const struct change *c)
 	be_error_t err;
 	size_t i;
 
-	/* Kernels are found and hashed outside the ESPs' namespace, where
-	 * the BEs are mounted; the open files work inside it too. */
-	if ((err = plan_make(h, c, &p)) != BE_OK) {
-		plan_free(h, &p);
+	/* Inside the private namespace, BEs mounted to read their kernels
+	 * vanish with the process, even when it is killed. */
+	if ((err = esp_enter(h, &s->esps)) != BE_OK)
 		return (err);
-	}
-	if ((err = esp_enter(h, &s->esps)) != BE_OK) {
-		plan_free(h, &p);
-		return (err);
-	}
+	err = plan_make(h, c, &p);
 	for (i = 0; err == BE_OK && i < s->esps.n; i++)
 		err = check_space(h, &s->esps.v[i], &p);
 	if (err == BE_OK)
 		err = journal_write(h, s, c);
 	for (i = 0; err == BE_OK && i < s->esps.n; i++)
 		err = apply_one(h, &s->esps.v[i], &p);
+	/* The pool's bootfs follows the default before the journal goes, so
+	 * that an interrupted activation is finished on both. */
+	if (err == BE_OK && c->deflt != NULL)
+		err = be_boot_activate_bootfs(h, c->deflt);
 	if (err == BE_OK)
 		err = journal_clear(h, s);
-	esp_leave(&s->esps);
 	plan_free(h, &p);
+	esp_leave(&s->esps);
 	return (err);
 }
 

@@ -287,9 +287,9 @@ be_activate(be_handle_t *h, const char *be, int flags)
 	 */
 	if ((err = promote_tree(h, dataset, be, true)) != BE_OK)
 		goto out;
-	if ((err = be_boot_activate_loader(h, be)) != BE_OK)
-		goto out;
 	if ((err = be_settle_canmount(h, dataset)) != BE_OK)
+		goto out;
+	if ((err = be_boot_activate_loader(h, be)) != BE_OK)
 		goto out;
 	if ((err = promote_tree(h, dataset, be, false)) != BE_OK)
 		goto out;
