@@ -1276,16 +1276,24 @@ sdb_cancel(be_handle_t *h)
 	snprintf(h->errmsg, sizeof (h->errmsg), "%s", msg);
 }
 
+/* Open the ESPs (finishing an interrupted change) and carry c out. */
 static be_error_t
-sdb_create(be_handle_t *h, const char *be)
+sdb_run(be_handle_t *h, const struct change *c)
 {
-	struct change c = { .write = { be }, .nwrite = 1 };
 	struct sdb *s;
 	be_error_t err;
 
 	if ((err = sdb_open(h, &s)) != BE_OK)
 		return (err);
-	return (sdb_apply(h, s, &c));
+	return (sdb_apply(h, s, c));
+}
+
+static be_error_t
+sdb_create(be_handle_t *h, const char *be)
+{
+	struct change c = { .write = { be }, .nwrite = 1 };
+
+	return (sdb_run(h, &c));
 }
 
 /*
@@ -1314,13 +1322,11 @@ sdb_activate(be_handle_t *h, const char *be)
 {
 	struct change c = { .write = { be }, .nwrite = 1, .deflt = be,
 	    .end_trial = true };
-	struct sdb *s;
 	be_error_t err;
 
-	if ((err = refuse_efi_default(h)) != BE_OK ||
-	    (err = sdb_open(h, &s)) != BE_OK)
+	if ((err = refuse_efi_default(h)) != BE_OK)
 		return (err);
-	return (sdb_apply(h, s, &c));
+	return (sdb_run(h, &c));
 }
 
 static be_error_t
@@ -1328,7 +1334,6 @@ sdb_activate_once(be_handle_t *h, const char *be)
 {
 	struct change c = { .write = { be }, .nwrite = 1, .need_kernel = be };
 	char dir[PATH_MAX], pattern[SDB_FIELD_MAX];
-	struct sdb *s;
 	be_error_t err;
 	int rc;
 
@@ -1345,8 +1350,7 @@ sdb_activate_once(be_handle_t *h, const char *be)
 		return (BE_OK);
 	}
 	/* Its entries must be there for the loader to find. */
-	if ((err = sdb_open(h, &s)) != BE_OK ||
-	    (err = sdb_apply(h, s, &c)) != BE_OK)
+	if ((err = sdb_run(h, &c)) != BE_OK)
 		return (err);
 	sdb_be_pattern(be, pattern, sizeof (pattern));
 	if ((rc = efivar_set_string("LoaderEntryOneShot", pattern)) != 0)
@@ -1443,12 +1447,8 @@ static be_error_t
 sdb_destroy(be_handle_t *h, const char *be)
 {
 	struct change c = { .remove = { be }, .nremove = 1 };
-	struct sdb *s;
-	be_error_t err;
 
-	if ((err = sdb_open(h, &s)) != BE_OK)
-		return (err);
-	return (sdb_apply(h, s, &c));
+	return (sdb_run(h, &c));
 }
 
 /* The two backends differ only in how they find their ESPs. */
