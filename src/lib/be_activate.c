@@ -66,6 +66,48 @@ be_settle_canmount(be_handle_t *h, const char *dataset)
 	return (err);
 }
 
+/* Settle one child of the BE root, when it is a BE (a name beadm accepts). */
+static int
+settle_child_cb(zfs_handle_t *zhp, void *arg)
+{
+	be_handle_t *h = arg;
+	const char *slash = strrchr(zfs_get_name(zhp), '/');
+	char name[BE_PATH_MAX];
+	be_error_t err = BE_OK;
+
+	snprintf(name, sizeof (name), "%s", zfs_get_name(zhp));
+	if (zfs_get_type(zhp) == ZFS_TYPE_FILESYSTEM && slash != NULL &&
+	    be_name_valid(slash + 1, NULL)) {
+		zfs_close(zhp);
+		err = be_settle_canmount(h, name);
+	} else {
+		zfs_close(zhp);
+	}
+	return (err == BE_OK ? 0 : -1);
+}
+
+/*
+ * Every BE, not only the one that boots next: the BE an installer made is
+ * canmount=on, and `zfs mount -a` at the boot of any other BE mounts it
+ * over / (and hides the booted BE's /proc and /run with it).
+ */
+be_error_t
+be_settle_all_canmount(be_handle_t *h)
+{
+	zfs_handle_t *root;
+	int rc;
+
+	if ((root = zfsa_open(h->lzh, h->root, ZFS_TYPE_FILESYSTEM)) == NULL)
+		return (be_set_zfs_error(h, "cannot open %s", h->root));
+	(void) be_ok(h);
+	rc = zfsa_iter_filesystems(root, settle_child_cb, h);
+	zfs_close(root);
+	if (rc != 0 && be_errno(h) == BE_OK)
+		return (be_set_zfs_error(h, "cannot list the boot "
+		    "environments below %s", h->root));
+	return (rc == 0 ? BE_OK : be_errno(h));
+}
+
 /*
  * The origin of zhp when it is a snapshot of a dataset below the BE root.
  * Origins outside the root belong to someone else; promoting past them
@@ -269,9 +311,12 @@ be_activate(be_handle_t *h, const char *be, int flags)
 		return (err);
 	if ((err = be_lock(h)) != BE_OK)
 		return (err);
-	/* Booting once changes nothing on the pool (as bectl -t). */
+	/* Booting once changes nothing on the pool (as bectl -t) but
+	 * canmount, without which the BE booted once gets another mounted
+	 * over it; that after the loader, which may refuse. */
 	if (flags & BE_ACTIVATE_ONCE) {
-		err = be_boot_activate_once(h, be);
+		if ((err = be_boot_activate_once(h, be)) == BE_OK)
+			err = be_settle_all_canmount(h);
 		goto out;
 	}
 	if (flags & BE_ACTIVATE_CANCEL_ONCE) {
@@ -287,7 +332,7 @@ be_activate(be_handle_t *h, const char *be, int flags)
 	 */
 	if ((err = promote_tree(h, dataset, be, true)) != BE_OK)
 		goto out;
-	if ((err = be_settle_canmount(h, dataset)) != BE_OK)
+	if ((err = be_settle_all_canmount(h)) != BE_OK)
 		goto out;
 	if ((err = be_boot_activate_loader(h, be)) != BE_OK)
 		goto out;

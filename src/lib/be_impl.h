@@ -64,5 +64,7 @@ void be_unlock(be_handle_t *);
  * that are canmount=off stay off.  Defined in be_activate.c.
  */
 be_error_t be_settle_canmount(be_handle_t *, const char *dataset);
+/* The same for every BE below the root. */
+be_error_t be_settle_all_canmount(be_handle_t *);
 
 #endif /* BE_IMPL_H */

@@ -113,6 +113,10 @@ be_init_boot(be_handle_t *h, const char *be)
 		err = be_boot_activate(h, name);
 	else
 		err = be_boot_create(h, name);
+	/* The installer's BE is canmount=on: any other BE booted would
+	 * have it mounted over / by `zfs mount -a`. */
+	if (err == BE_OK)
+		err = be_settle_all_canmount(h);
 	if (err == BE_OK)
 		err = install_hook(h);
 out:

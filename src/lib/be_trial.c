@@ -26,7 +26,7 @@ be_activate_try(be_handle_t *h, const char *be, int tries)
 	 * canmount is made safe for booting; no promotion yet, that waits
 	 * until the trial has succeeded (be_bless activates). */
 	if ((err = be_boot_activate_try(h, be, tries)) == BE_OK)
-		err = be_settle_canmount(h, dataset);
+		err = be_settle_all_canmount(h);
 	be_unlock(h);
 	return (err == BE_OK ? be_ok(h) : err);
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # activate BE: bootfs names BE, BE and its descendants no longer depend on
 # the BE they were cloned from (the old one became the clone), canmount is
-# noauto where it was on and off containers stay off, data is untouched.
+# noauto where it was on, in every BE, and off containers stay off, data is
+# untouched.
 . "$(dirname "$0")/lib.sh"
 
 P=t3000a
@@ -17,7 +18,8 @@ zfs clone -o canmount=off $P/ROOT/default/var@s1 $P/ROOT/new/var
 zfs clone -o canmount=noauto $P/ROOT/default/var/log@s1 $P/ROOT/new/var/log
 # canmount=on below a BE is what `zfs mount -a` would mount over / later.
 zfs set canmount=on $P/ROOT/new/usr
-zfs get -H -t filesystem -o name,property,value,source canmount,mountpoint -r $P/ROOT/default >"$T_TMP/old.before"
+zfs get -H -t filesystem -o name,property,value,source mountpoint -r $P/ROOT/default >"$T_TMP/old.before"
+zfs get -H -t filesystem -o name,value canmount -r $P/ROOT/default >"$T_TMP/old.canmount"
 
 expect_beadm 0 "activate new succeeds" -r $P/ROOT activate new
 expect_eq "activate says which BE boots next" "$(cat "$T_TMP/stdout")" "Activated BE 'new': it boots next."
@@ -33,8 +35,14 @@ expect_eq "the BE dataset is canmount=noauto" "$(prop $P/ROOT/new canmount)" noa
 expect_eq "a canmount=on descendant became noauto" "$(prop $P/ROOT/new/usr canmount)/$(prop_source $P/ROOT/new/usr canmount)" noauto/local
 expect_eq "the canmount=off container stays off" "$(prop $P/ROOT/new/var canmount)" off
 expect_eq "a noauto descendant stays noauto" "$(prop $P/ROOT/new/var/log canmount)" noauto
-zfs get -H -t filesystem -o name,property,value,source canmount,mountpoint -r $P/ROOT/default >"$T_TMP/old.after"
-check "the old BE's canmount and mountpoints are unchanged" diff "$T_TMP/old.before" "$T_TMP/old.after"
+zfs get -H -t filesystem -o name,property,value,source mountpoint -r $P/ROOT/default >"$T_TMP/old.after"
+check "the old BE's mountpoints are unchanged" diff "$T_TMP/old.before" "$T_TMP/old.after"
+# The running BE too: canmount=on, `zfs mount -a` at new's boot would
+# mount it over new's /.
+expect_eq "the running BE was canmount=on" "$(awk -v d=$P/ROOT/default '$1 == d { print $2 }' "$T_TMP/old.canmount")" on
+expect_eq "the running BE is canmount=noauto now" "$(prop $P/ROOT/default canmount)" noauto
+expect_eq "and stays mounted" "$(prop $P/ROOT/default mounted)" yes
+expect_eq "its off container stays off" "$(prop $P/ROOT/default/var canmount)" off
 expect_eq "the new BE was not mounted" "$(zfs get -H -t filesystem -o value mounted -r $P/ROOT/new | sort -u)" no
 expect_eq "the running BE's files are still visible at /" "$(cat "$ALT/.fixture")" "$P/ROOT/default"
 expect_eq "and in its descendants" "$(cat "$ALT/usr/.fixture")/$(cat "$ALT/var/log/.fixture")" "$P/ROOT/default/usr/$P/ROOT/default/var/log"
@@ -51,9 +59,8 @@ expect_beadm 0 "activating the old BE again succeeds" -r $P/ROOT activate defaul
 expect_eq "bootfs names the old BE" "$(pool_bootfs $P)" "$P/ROOT/default"
 expect_eq "the old BE is no clone any more" "$(prop $P/ROOT/default origin)/$(prop $P/ROOT/default/var/log origin)" "-/-"
 expect_eq "the new BE is the clone again" "$(prop $P/ROOT/new origin)" "$P/ROOT/default@s1"
-expect_eq "the running BE, canmount=on before, is noauto now" "$(prop $P/ROOT/default canmount)" noauto
-expect_eq "and stays mounted" "$(prop $P/ROOT/default mounted)" yes
-expect_eq "its off container stays off" "$(prop $P/ROOT/default/var canmount)" off
+expect_eq "the old BE is still canmount=noauto" "$(prop $P/ROOT/default canmount)" noauto
+expect_eq "and still mounted" "$(prop $P/ROOT/default mounted)" yes
 
 # The new BE can now be destroyed without touching the old one.
 check "zfs destroy -r of the inactive BE succeeds" zfs destroy -r $P/ROOT/new

@@ -66,6 +66,8 @@ entries_right pve-1
 expect_eq "init: loader.conf is marked as beadm's" "$(head -n 1 "${ESP_DIR[1]}/loader/loader.conf")" "# written by beadm"
 expect_eq "init: each kernel and initrd is stored once" "$(esp_store_count 1)/$(esp_store_count 2)" "4/4"
 expect_eq "init: bootfs unchanged" "$(pool_bootfs $P)" "$R/pve-1"
+expect_eq "init: the installer's BE, canmount=on, is noauto (no zfs mount -a over another BE's /)" \
+	"$(prop $R/pve-1 canmount)/$(prop $R/pve-1 mounted)" noauto/yes
 
 expect_beadm 0 "create be2 succeeds" -r $R create be2
 after "create be2" pve-1 "be2 pve-1"
