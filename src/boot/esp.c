@@ -78,6 +78,8 @@ init_set(struct esp_set *s)
 	s->n = 0;
 	s->outer_ns = -1;
 	s->inner_ns = -1;
+	s->outer_root = -1;
+	s->inner_root = -1;
 }
 
 be_error_t
@@ -115,6 +117,35 @@ uuid_ok(const char *u)
 	return (true);
 }
 
+/*
+ * Switch to mount namespace ns with root as the root directory.  setns(2)
+ * puts the caller at the namespace's own root, out of any chroot: beadm
+ * run in a chroot (the kernel hook, when a kernel is installed into a
+ * mounted BE) would then read the host's /boot as the BE's.  The working
+ * directory stays where it was.  Returns 0 or an errno value.
+ */
+static int
+switch_ns(int ns, int root)
+{
+	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int e = 0;
+
+	if (setns(ns, CLONE_NEWNS) != 0 || fchdir(root) != 0 ||
+	    chroot(".") != 0)
+		e = errno;
+	if (cwd >= 0) {
+		(void) fchdir(cwd);
+		close(cwd);
+	}
+	return (e);
+}
+
+static int
+open_root(void)
+{
+	return (open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+}
+
 /* Leave the original namespace for a private copy, once. */
 static be_error_t
 new_namespace(be_handle_t *h, struct esp_set *s)
@@ -122,7 +153,8 @@ new_namespace(be_handle_t *h, struct esp_set *s)
 	if (s->inner_ns >= 0)
 		return (BE_OK);
 	s->outer_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
-	if (s->outer_ns < 0)
+	s->outer_root = open_root();
+	if (s->outer_ns < 0 || s->outer_root < 0)
 		return (be_set_error(h, BE_ERR_PERM, "cannot open the mount "
 		    "namespace: %s", strerror(errno)));
 	if (unshare(CLONE_NEWNS) != 0)
@@ -133,15 +165,18 @@ new_namespace(be_handle_t *h, struct esp_set *s)
 	if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
 		int e = errno;
 
-		(void) setns(s->outer_ns, CLONE_NEWNS);
+		(void) switch_ns(s->outer_ns, s->outer_root);
 		return (be_set_error(h, BE_ERR_BOOT, "cannot make the mount "
 		    "namespace private: %s", strerror(e)));
 	}
+	/* unshare(2) moved the root directory to its copy in the new
+	 * namespace: remember both. */
 	s->inner_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
-	if (s->inner_ns < 0) {
+	s->inner_root = open_root();
+	if (s->inner_ns < 0 || s->inner_root < 0) {
 		int e = errno;
 
-		(void) setns(s->outer_ns, CLONE_NEWNS);
+		(void) switch_ns(s->outer_ns, s->outer_root);
 		return (be_set_error(h, BE_ERR_BOOT, "cannot open the private "
 		    "mount namespace: %s", strerror(e)));
 	}
@@ -219,12 +254,14 @@ esp_set_open_uuids(be_handle_t *h, struct esp_set *s, const char *file)
 be_error_t
 esp_enter(be_handle_t *h, struct esp_set *s)
 {
+	int e;
+
 	if (s->inner_ns < 0)
 		return (BE_OK);
-	if (setns(s->inner_ns, CLONE_NEWNS) != 0)
+	if ((e = switch_ns(s->inner_ns, s->inner_root)) != 0)
 		return (be_set_error(h, BE_ERR_BOOT, "cannot enter the mount "
 		    "namespace of the EFI system partitions: %s",
-		    strerror(errno)));
+		    strerror(e)));
 	return (BE_OK);
 }
 
@@ -232,7 +269,7 @@ void
 esp_leave(struct esp_set *s)
 {
 	if (s->outer_ns >= 0)
-		(void) setns(s->outer_ns, CLONE_NEWNS);
+		(void) switch_ns(s->outer_ns, s->outer_root);
 }
 
 void
@@ -240,7 +277,7 @@ esp_set_close(struct esp_set *s)
 {
 	size_t i;
 
-	if (s->inner_ns >= 0 && setns(s->inner_ns, CLONE_NEWNS) == 0) {
+	if (s->inner_ns >= 0 && switch_ns(s->inner_ns, s->inner_root) == 0) {
 		for (i = 0; i < s->n; i++)
 			if (s->v[i].mounted_here)
 				(void) umount2(s->v[i].root, 0);
@@ -250,6 +287,10 @@ esp_set_close(struct esp_set *s)
 		close(s->inner_ns);
 	if (s->outer_ns >= 0)
 		close(s->outer_ns);
+	if (s->inner_root >= 0)
+		close(s->inner_root);
+	if (s->outer_root >= 0)
+		close(s->outer_root);
 	free(s->v);
 	init_set(s);
 }

@@ -30,6 +30,8 @@ struct esp_set {
 	size_t n;
 	int outer_ns;		/* the original mount namespace, or -1 */
 	int inner_ns;		/* the private one, or -1 when not needed */
+	int outer_root;		/* the root directory (a chroot's) in each */
+	int inner_root;
 };
 
 /* The Proxmox list of ESP UUIDs that exists, or NULL. */
