@@ -66,3 +66,27 @@ vm_series_ready() {
 	vm_paths
 	[ -f "$VM_VMLINUZ" ] && [ -d "$VM_ZFS_ROOT" ] && [ -f "$VM_INITRAMFS" ]
 }
+
+# At most BEADM_VM_JOBS (default: the number of CPUs; 0: no limit) VMs at
+# once on this machine (tests/vm/run, tests/e2e/run).  More only thrash:
+# each emulated VM gets slower, the guest kernel's timing checks fail,
+# timeouts trip, memory runs short.  The others wait here for a slot
+# (silently unless $verbose or $interactive: tests compare our stderr), and
+# the wait does not count against --timeout.  QEMU inherits the slot's lock.
+acquire_slot() {
+	local jobs=${BEADM_VM_JOBS:-$(nproc)} dir=$VM_CACHE/slots i said=
+	[[ $jobs =~ ^[0-9]+$ ]] && [ "$jobs" -gt 0 ] || return 0
+	mkdir -p "$dir" 2>/dev/null || return 0
+	while :; do
+		for ((i = 0; i < jobs; i++)); do
+			exec {SLOTFD}>>"$dir/$i" || return 0
+			flock -n "$SLOTFD" && return 0
+			exec {SLOTFD}>&-
+		done
+		if [ -z "$said" ] && { [ -n "${verbose-}" ] || [ -n "${interactive-}" ]; }; then
+			vm_say "waiting for one of the $jobs VM slots (BEADM_VM_JOBS)"
+			said=1
+		fi
+		sleep 0.5
+	done
+}
