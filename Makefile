@@ -1,7 +1,8 @@
 # Convenience targets for a newcomer; the build itself is Meson's.
 #   make            build beadm (build/src/beadm) against the installed OpenZFS
 #   make check      set up, build and run every test (unit, VM self-test,
-#                   integration against OpenZFS 2.1 and 2.3)
+#                   integration against OpenZFS 2.1 and 2.3, end to end)
+#   make check-e2e  only the end-to-end test: real UEFI boots of BEs (tests/e2e)
 #   make sandbox    try beadm in a throwaway VM with a Proxmox-style pool
 #   make install    install beadm, its man page and completions (PREFIX=/usr/local)
 PREFIX ?= /usr/local
@@ -15,6 +16,10 @@ build/build.ninja:
 check:
 	tests/run-all
 
+check-e2e:
+	scripts/setup
+	tests/e2e/run
+
 sandbox:
 	scripts/sandbox
 
@@ -26,4 +31,4 @@ install: all
 clean:
 	rm -rf build build-*
 
-.PHONY: all check sandbox install clean
+.PHONY: all check check-e2e sandbox install clean
