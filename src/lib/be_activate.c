@@ -71,19 +71,16 @@ static int
 settle_child_cb(zfs_handle_t *zhp, void *arg)
 {
 	be_handle_t *h = arg;
-	const char *slash = strrchr(zfs_get_name(zhp), '/');
 	char name[BE_PATH_MAX];
-	be_error_t err = BE_OK;
+	bool fs = zfs_get_type(zhp) == ZFS_TYPE_FILESYSTEM;
+	const char *slash;
 
 	snprintf(name, sizeof (name), "%s", zfs_get_name(zhp));
-	if (zfs_get_type(zhp) == ZFS_TYPE_FILESYSTEM && slash != NULL &&
-	    be_name_valid(slash + 1, NULL)) {
-		zfs_close(zhp);
-		err = be_settle_canmount(h, name);
-	} else {
-		zfs_close(zhp);
-	}
-	return (err == BE_OK ? 0 : -1);
+	zfs_close(zhp);
+	slash = strrchr(name, '/');
+	if (!fs || slash == NULL || !be_name_valid(slash + 1, NULL))
+		return (0);
+	return (be_settle_canmount(h, name) == BE_OK ? 0 : -1);
 }
 
 /*
