@@ -66,21 +66,24 @@ be_settle_canmount(be_handle_t *h, const char *dataset)
 	return (err);
 }
 
-/* Settle one child of the BE root, when it is a BE (a name beadm accepts). */
+struct settle_all {
+	be_handle_t *h;
+	be_error_t err;
+};
+
+/* Settle one child of the BE root, when it is a BE. */
 static int
 settle_child_cb(zfs_handle_t *zhp, void *arg)
 {
-	be_handle_t *h = arg;
+	struct settle_all *sa = arg;
 	char name[BE_PATH_MAX];
 	bool fs = zfs_get_type(zhp) == ZFS_TYPE_FILESYSTEM;
-	const char *slash;
 
 	snprintf(name, sizeof (name), "%s", zfs_get_name(zhp));
 	zfs_close(zhp);
-	slash = strrchr(name, '/');
-	if (!fs || slash == NULL || !be_name_valid(slash + 1, NULL))
-		return (0);
-	return (be_settle_canmount(h, name) == BE_OK ? 0 : -1);
+	if (fs && be_dataset_is_be(name))
+		sa->err = be_settle_canmount(sa->h, name);
+	return (sa->err == BE_OK ? 0 : -1);
 }
 
 /*
@@ -91,18 +94,20 @@ settle_child_cb(zfs_handle_t *zhp, void *arg)
 be_error_t
 be_settle_all_canmount(be_handle_t *h)
 {
+	struct settle_all sa = { .h = h, .err = BE_OK };
 	zfs_handle_t *root;
 	int rc;
 
 	if ((root = zfsa_open(h->lzh, h->root, ZFS_TYPE_FILESYSTEM)) == NULL)
 		return (be_set_zfs_error(h, "cannot open %s", h->root));
-	(void) be_ok(h);
-	rc = zfsa_iter_filesystems(root, settle_child_cb, h);
+	rc = zfsa_iter_filesystems(root, settle_child_cb, &sa);
 	zfs_close(root);
-	if (rc != 0 && be_errno(h) == BE_OK)
+	if (sa.err != BE_OK)
+		return (sa.err);
+	if (rc != 0)
 		return (be_set_zfs_error(h, "cannot list the boot "
 		    "environments below %s", h->root));
-	return (rc == 0 ? BE_OK : be_errno(h));
+	return (BE_OK);
 }
 
 /*

@@ -66,5 +66,8 @@ void be_unlock(be_handle_t *);
 be_error_t be_settle_canmount(be_handle_t *, const char *dataset);
 /* The same for every BE below the root. */
 be_error_t be_settle_all_canmount(be_handle_t *);
+/* Is dataset, a child of the BE root, a BE (a name beadm accepts)?
+ * Defined in be_list.c. */
+bool be_dataset_is_be(const char *dataset);
 
 #endif /* BE_IMPL_H */

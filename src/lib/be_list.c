@@ -226,10 +226,10 @@ fill_be(be_handle_t *h, zfs_handle_t *zhp, be_info_t *be)
 
 /* Only datasets whose names beadm accepts are BEs: every other command
  * would refuse to act on the rest. */
-static bool
-is_be(zfs_handle_t *zhp)
+bool
+be_dataset_is_be(const char *dataset)
 {
-	const char *slash = strrchr(zfs_get_name(zhp), '/');
+	const char *slash = strrchr(dataset, '/');
 
 	return (slash != NULL && be_name_valid(slash + 1, NULL));
 }
@@ -248,7 +248,7 @@ describe_all(be_handle_t *h, int flags, struct handles *bes, be_list_t *l)
 	if ((l->bes = calloc(bes->n ? bes->n : 1, sizeof (*l->bes))) == NULL)
 		return (be_set_error(h, BE_ERR_NOMEM, "out of memory"));
 	for (i = 0; i < bes->n; i++) {
-		if (!is_be(bes->v[i]))
+		if (!be_dataset_is_be(zfs_get_name(bes->v[i])))
 			continue;
 		c.be = &l->bes[l->count++];
 		fill_be(h, bes->v[i], c.be);
