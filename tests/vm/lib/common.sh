@@ -21,8 +21,20 @@ VM_SERIES_DEFAULT=2.1	# Debian 12's own OpenZFS
 VM_KMODS="virtio_pci virtio_blk virtio_console 9pnet_virtio 9p loop vfat nls_cp437 nls_iso8859_1 nls_ascii"
 VM_ZMODS="zfs"
 
-vm_say() { echo "vm: $*" >&2; }
-vm_die() { echo "vm: $*" >&2; exit "${VM_DIE_STATUS:-1}"; }
+# Messages name their script's part of the harness: VM_SAY_AS (vm, e2e).
+VM_SAY_AS=${VM_SAY_AS:-vm}
+vm_say() { echo "$VM_SAY_AS: $*" >&2; }
+vm_die() { echo "$VM_SAY_AS: $*" >&2; exit "${VM_DIE_STATUS:-1}"; }
+
+# logged COMMAND...: run it with its output appended to $LOG; on failure
+# name the log, show its end and exit 1.
+logged() {
+	if ! "$@" >>"$LOG" 2>&1; then
+		vm_say "failed: $* (full log: $LOG)"
+		tail -n 15 "$LOG" | sed "s/^/$VM_SAY_AS:   /" >&2
+		exit 1
+	fi
+}
 
 vm_valid_series() {
 	case " $VM_SERIES_ALL " in *" $1 "*) return 0 ;; esac
