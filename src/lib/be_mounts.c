@@ -2,6 +2,7 @@
  * be_mounts.c - reading the mount table (see be_mounts.h for why apart).
  */
 #include <mntent.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,4 +27,71 @@ be_zfs_mounted_at(const char *dir, char *dataset, size_t sz)
 	}
 	endmntent(f);
 	return (found);
+}
+
+bool
+be_zfs_mount_of(const char *dataset, char *dir, size_t sz)
+{
+	struct mntent *m;
+	FILE *f;
+	bool found = false;
+
+	if ((f = setmntent("/proc/self/mounts", "r")) == NULL)
+		return (false);
+	while ((m = getmntent(f)) != NULL) {
+		if (strcmp(m->mnt_type, "zfs") != 0 ||
+		    strcmp(m->mnt_fsname, dataset) != 0)
+			continue;
+		found = true;
+		snprintf(dir, sz, "%s", m->mnt_dir);
+	}
+	endmntent(f);
+	return (found);
+}
+
+/* Is path dir or below it? */
+static bool
+at_or_below(const char *path, const char *dir)
+{
+	size_t len = strlen(dir);
+
+	return (strncmp(path, dir, len) == 0 &&
+	    (path[len] == '\0' || path[len] == '/'));
+}
+
+void
+be_mount_points_free(char **v, size_t n)
+{
+	while (n-- > 0)
+		free(v[n]);
+	free(v);
+}
+
+char **
+be_mount_points_below(const char *dir, size_t *n)
+{
+	struct mntent *m;
+	char **v = NULL, **grown;
+	FILE *f;
+
+	*n = 0;
+	if ((f = setmntent("/proc/self/mounts", "r")) == NULL)
+		return (NULL);
+	while ((m = getmntent(f)) != NULL) {
+		if (!at_or_below(m->mnt_dir, dir))
+			continue;
+		if ((grown = realloc(v, (*n + 1) * sizeof (*v))) == NULL ||
+		    (grown[*n] = strdup(m->mnt_dir)) == NULL) {
+			be_mount_points_free(grown != NULL ? grown : v, *n);
+			endmntent(f);
+			return (NULL);
+		}
+		v = grown;
+		(*n)++;
+	}
+	endmntent(f);
+	/* An empty list is not a failure: hand back an empty array. */
+	if (v == NULL && (v = malloc(sizeof (*v))) == NULL)
+		return (NULL);
+	return (v);
 }
