@@ -191,4 +191,22 @@ typedef void (*be_check_fn)(bool ok, const char *what, const char *hint,
 /* BE_OK when every check passed, else BE_ERR_INVALID. */
 be_error_t be_check(be_handle_t *, be_check_fn, void *arg);
 
+/* ---- running programs in a BE ----------------------------------------- */
+
+typedef struct be_chroot be_chroot_t;
+/*
+ * Make BE ready to chroot into: mounted with all its datasets (at a new
+ * private directory unless it is mounted already) and with the system's
+ * /dev, /proc, /sys and /run bound into it.  The calling process moves
+ * into a private mount namespace first, so that none of these mounts is
+ * seen by, or can propagate back to, the rest of the system.  Refuses the
+ * running BE.  *out is NULL on failure, when nothing stays mounted.
+ */
+be_error_t be_chroot_enter(be_handle_t *, const char *be, be_chroot_t **out);
+/* The directory to chroot into. */
+const char *be_chroot_root(const be_chroot_t *);
+/* Undo what be_chroot_enter did (the binds, then the BE's mount if it made
+ * it), deepest first, and free c. */
+be_error_t be_chroot_leave(be_handle_t *, be_chroot_t *c);
+
 #endif /* BE_H */
