@@ -105,7 +105,7 @@ __beadm_be_or_snap()
 _beadm()
 {
 	local words cword cur beroot="" cmd="" cmdi=0 i w
-	local commands="activate bless check create destroy export help import
+	local commands="activate bless check chroot create destroy export help import
 	    init list mount refresh rename rollback snapshot umount unmount
 	    version"
 
@@ -165,6 +165,9 @@ _beadm()
 		fi
 	done
 
+	# After its BE, chroot's words belong to the command it runs.
+	[[ $cmd == chroot ]] && ((nargs > 0)) && return 0
+
 	# The argument of an option.
 	if ((!dashdash)) && [[ " $argopts " == *" $prev "* ]]; then
 		case $cmd$prev in
@@ -188,6 +191,9 @@ _beadm()
 
 	case $cmd in
 	activate | export | init | refresh | snapshot | rename)
+		((nargs == 0)) && __beadm_reply < <(__beadm_bes)
+		;;
+	chroot)
 		((nargs == 0)) && __beadm_reply < <(__beadm_bes)
 		;;
 	destroy)
