@@ -21,6 +21,8 @@ const struct command commands[] = {
 	    "end a trial boot: keep the BE on trial if it is running" },
 	{ "check", cmd_check, "check",
 	    "tell whether this system is ready for boot environments" },
+	{ "consolidate", cmd_consolidate, "consolidate [-y] [BE] [DATASET...]",
+	    "move the system's datasets outside the BE root under BE" },
 	{ "create", cmd_create,
 	    "create [-e BE | -e BE@SNAP] [-d DESCRIPTION] [-o PROP=VALUE]... "
 	    "NEWBE\n"

@@ -61,6 +61,7 @@ bool cli_confirm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cmd_activate(int, char **, struct cli *);
 int cmd_bless(int, char **, struct cli *);
 int cmd_check(int, char **, struct cli *);
+int cmd_consolidate(int, char **, struct cli *);
 int cmd_create(int, char **, struct cli *);
 int cmd_destroy(int, char **, struct cli *);
 int cmd_export(int, char **, struct cli *);

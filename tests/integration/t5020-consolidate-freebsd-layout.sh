@@ -1,0 +1,102 @@
+#!/bin/bash
+# The seed article's "Consolidating the default Boot Environment": on
+# FreeBSD's installer layout, consolidate moves POOL/tmp, POOL/usr's system
+# children and POOL/var under the BE (first only showing the plan), keeps
+# canmount=off containers off, every dataset mounting where it did and the
+# shared POOL/usr/home where it is; named datasets move too, a second run
+# has nothing to do, and BEs created afterwards hold the moved datasets.
+. "$(dirname "$0")/lib.sh"
+
+P=t5020a
+fixture freebsd $P
+fixture zbm ${P}b
+ALT=$(zpool get -H -o value altroot $P)
+export BEADM_TEST_ROOTFS=$P/ROOT/default
+B=$P/ROOT/default
+clone_by_hand $P/ROOT default other
+
+# Each dataset by its name before consolidation (ROOT/default/X was X),
+# with where it mounts, its canmount and whether it is mounted: must not
+# change, except for names.
+mount_view() {
+	zfs list -H -o name,mountpoint,canmount,mounted -r $P |
+		sed "s|^$B/|$P/|" | sort -u
+}
+mount_view >"$T_TMP/view.before"
+HOME_GUID=$(prop $P/usr/home guid)
+
+# ---- refusals change nothing -------------------------------------------
+remember_state $P
+expect_beadm 3 "a bad BE name is refused" -r $P/ROOT consolidate 'bad@name'
+expect_unchanged "bad BE name"
+expect_beadm 4 "a BE that does not exist is refused" -r $P/ROOT consolidate nosuch
+expect_unchanged "missing BE"
+expect_beadm 4 "a dataset that does not exist is refused" -r $P/ROOT consolidate $P/nosuch
+expect_unchanged "missing dataset"
+expect_beadm 2 "a dataset of another pool is refused" -r $P/ROOT consolidate -y default ${P}b/home
+expect_unchanged "dataset of another pool"
+expect_beadm 9 "a dataset of another BE is refused" -r $P/ROOT consolidate -y default $P/ROOT/other
+expect_unchanged "dataset of another BE"
+expect_beadm 9 "the BE itself is refused" -r $P/ROOT consolidate -y default $B
+expect_unchanged "the BE itself"
+expect_beadm 9 "the BE root is refused" -r $P/ROOT consolidate -y $P/ROOT
+expect_unchanged "the BE root"
+expect_beadm 2 "an unknown option is refused" -r $P/ROOT consolidate -f
+expect_unchanged "unknown option"
+
+# ---- the plan ----------------------------------------------------------
+printf '%s\t%s\t%s\n' rename $P/tmp $B/tmp >"$T_TMP/plan.want"
+printf '%s\t%s\t%s\n' create $B/usr canmount=off >>"$T_TMP/plan.want"
+printf '%s\t%s\t%s\n' rename $P/usr/ports $B/usr/ports rename $P/usr/src $B/usr/src \
+	rename $P/var $B/var >>"$T_TMP/plan.want"
+pool_props_state $P >"$T_TMP/props.before"
+expect_beadm 0 "the plan is shown" -r $P/ROOT consolidate
+check "the plan is each step, in order" diff "$T_TMP/plan.want" "$T_TMP/stdout"
+pool_props_state $P >"$T_TMP/props.after"
+check "showing the plan changed no dataset or property" diff "$T_TMP/props.before" "$T_TMP/props.after"
+
+# ---- carrying it out ---------------------------------------------------
+expect_beadm 0 "consolidate -y succeeds" -r $P/ROOT consolidate -y
+check "-y prints the steps it did" diff "$T_TMP/plan.want" "$T_TMP/stdout"
+for d in tmp usr/ports usr/src var var/audit var/crash var/log var/mail var/tmp; do
+	check "$P/$d is now $B/$d" exists $B/$d
+	check_fails "$P/$d is gone" exists $P/$d
+done
+expect_eq "var stays canmount=off (local)" "$(prop $B/var canmount)/$(prop_source $B/var canmount)" off/local
+expect_eq "the new usr container is canmount=off" "$(prop $B/usr canmount)/$(prop_source $B/usr canmount)" off/local
+expect_eq "the new usr inherits /usr from the BE" "$(prop_source $B/usr mountpoint)" "inherited from $B"
+expect_eq "usr/ports inherits /usr/ports through the new usr" "$(prop_source $B/usr/ports mountpoint) $(prop $B/usr/ports mountpoint)" "inherited from $B $ALT/usr/ports"
+mount_view >"$T_TMP/view.after"
+check "every dataset mounts where it did, with its canmount and mount state" \
+	diff "$T_TMP/view.before" "$T_TMP/view.after"
+expect_eq "data is still at /var/log, /tmp and /usr/src" \
+	"$(cat "$ALT/var/log/.fixture" "$ALT/tmp/.fixture" "$ALT/usr/src/.fixture" | tr '\n' ' ')" \
+	"$P/var/log $P/tmp $P/usr/src "
+expect_eq "the shared usr/home stays, the same dataset" "$(prop $P/usr/home guid)" "$HOME_GUID"
+expect_eq "usr/home is still mounted at /usr/home" "$(prop $P/usr/home mounted) $(cat "$ALT/usr/home/.fixture")" "yes $P/usr/home"
+expect_eq "the old usr container stays canmount=off" "$(prop $P/usr canmount)" off
+
+# ---- again: nothing to do ----------------------------------------------
+pool_props_state $P >"$T_TMP/props.before"
+expect_beadm 0 "a second plan succeeds" -r $P/ROOT consolidate
+expect_eq "a second plan has nothing to do" "$(cat "$T_TMP/stdout")" ""
+expect_beadm 0 "a second -y succeeds" -r $P/ROOT consolidate -y default
+expect_eq "a second -y does nothing" "$(cat "$T_TMP/stdout")" ""
+pool_props_state $P >"$T_TMP/props.after"
+check "a second run changed nothing" diff "$T_TMP/props.before" "$T_TMP/props.after"
+
+# ---- a named dataset moves too -----------------------------------------
+expect_beadm 0 "consolidate -y with usr/home named" -r $P/ROOT consolidate -y default $P/usr/home
+expect_eq "it moved usr/home, and only it" "$(cat "$T_TMP/stdout")" \
+	"$(printf '%s\t%s\t%s' rename $P/usr/home $B/usr/home)"
+expect_eq "usr/home is the same dataset under the BE" "$(prop $B/usr/home guid)" "$HOME_GUID"
+expect_eq "usr/home still mounts at /usr/home" "$(prop $B/usr/home mounted) $(cat "$ALT/usr/home/.fixture")" "yes $P/usr/home"
+
+# ---- BEs created afterwards capture what moved -------------------------
+expect_beadm 0 "create new succeeds" -r $P/ROOT create new
+for d in tmp usr usr/home usr/ports usr/src var var/log var/tmp; do
+	check "new has its own $d" exists $P/ROOT/new/$d
+done
+expect_eq "new's usr and var are canmount=off" "$(prop $P/ROOT/new/usr canmount) $(prop $P/ROOT/new/var canmount)" "off off"
+
+done_testing
