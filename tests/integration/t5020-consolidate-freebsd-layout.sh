@@ -99,4 +99,46 @@ for d in tmp usr usr/home usr/ports usr/src var var/log var/tmp; do
 done
 expect_eq "new's usr and var are canmount=off" "$(prop $P/ROOT/new/usr canmount) $(prop $P/ROOT/new/var canmount)" "off off"
 
+# ---- Linux: the OpenZFS Debian guide's layout ---------------------------
+# The pool's top is canmount=off at /, so rpool/var, rpool/usr and rpool/tmp
+# inherit /var, /usr and /tmp; /home, /root and /srv stay shared, and so
+# does Docker's storage, which splits var and var/lib.
+L=${P}l
+LDIR=/tmp/beadm-fixture
+mkdir -p $LDIR
+truncate -s 256M $LDIR/$L.img
+zpool create -o cachefile=none -R $LDIR/$L.root -O canmount=off -O mountpoint=/ $L $LDIR/$L.img
+T_POOLS="$T_POOLS $L"
+for spec in "ROOT -o canmount=off -o mountpoint=none" "ROOT/debian -o mountpoint=/" \
+	home "root -o mountpoint=/root" srv tmp "usr -o canmount=off" usr/local \
+	"var -o canmount=off" var/cache "var/lib -o canmount=off" var/lib/docker var/log; do
+	set -- $spec
+	zfs create -u "${@:2}" $L/$1
+done
+zpool set bootfs=$L/ROOT/debian $L
+zfs mount $L/ROOT/debian
+for d in home root srv tmp usr/local var/cache var/lib/docker var/log; do zfs mount $L/$d; done
+LB=$L/ROOT/debian
+lview() {
+	zfs list -H -o name,mountpoint,canmount,mounted -r $L | sed "s|^$LB/|$L/|" | sort -u
+}
+lview >"$T_TMP/lview.before"
+{
+	printf '%s\t%s\t%s\n' rename $L/tmp $LB/tmp rename $L/usr $LB/usr
+	printf '%s\t%s\t%s\n' create $LB/var canmount=off
+	printf '%s\t%s\t%s\n' rename $L/var/cache $LB/var/cache
+	printf '%s\t%s\t%s\n' create $LB/var/lib canmount=off
+	printf '%s\t%s\t%s\n' rename $L/var/log $LB/var/log
+} >"$T_TMP/lplan.want"
+export BEADM_TEST_ROOTFS=$LB
+expect_beadm 0 "Debian layout: consolidate -y succeeds" -r $L/ROOT consolidate -y
+check "Debian layout: it moved tmp, usr, var's system children, not the shared ones" \
+	diff "$T_TMP/lplan.want" "$T_TMP/stdout"
+lview >"$T_TMP/lview.after"
+check "Debian layout: every dataset mounts where it did" diff "$T_TMP/lview.before" "$T_TMP/lview.after"
+expect_eq "Debian layout: the moved ones inherit their mountpoints from the BE" \
+	"$(prop_source $LB/usr mountpoint), $(prop_source $LB/var/log mountpoint)" \
+	"inherited from $LB, inherited from $LB"
+for d in home root srv var/lib/docker; do check "Debian layout: $L/$d stays" exists $L/$d; done
+
 done_testing
