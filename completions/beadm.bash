@@ -107,7 +107,8 @@ _beadm()
 	local words cword cur beroot="" cmd="" cmdi=0 i w
 	local commands="activate bless check create destroy export help import
 	    init list mount refresh rename rollback snapshot umount unmount
-	    version consolidate"
+	    version"
+	commands+=" consolidate"
 
 	__beadm_words
 

@@ -99,6 +99,31 @@ for d in tmp usr usr/home usr/ports usr/src var var/log var/tmp; do
 done
 expect_eq "new's usr and var are canmount=off" "$(prop $P/ROOT/new/usr canmount) $(prop $P/ROOT/new/var canmount)" "off off"
 
+# ---- a step that fails half-way ----------------------------------------
+# An encrypted dataset cannot leave its encryption root: the last rename
+# fails after the others were done.
+F=${P}c
+fixture freebsd $F
+FB=$F/ROOT/default
+echo 'beadm-test-passphrase' | zfs create -o encryption=on -o keyformat=passphrase \
+	-o mountpoint=none $F/zz
+zfs create -o mountpoint=/opt $F/zz/opt
+export BEADM_TEST_ROOTFS=$FB
+fview() {
+	zfs list -H -o name,mountpoint,canmount,mounted -r $F | sed "s|^$FB/|$F/|" | sort -u
+}
+fview >"$T_TMP/fview.before"
+expect_beadm 1 "a failing step makes consolidate -y fail" -r $F/ROOT consolidate -y
+sed "s|$P/|$F/|g" "$T_TMP/plan.want" >"$T_TMP/fplan.done"
+check "the steps done are printed" diff "$T_TMP/fplan.done" "$T_TMP/stdout"
+check "the failed step is named" grep -q "step 6 of 6 failed (rename $F/zz/opt to $FB/opt)" "$T_TMP/stderr"
+check "the step not done is listed" grep -qx "beadm: not done: rename	$F/zz/opt	$FB/opt" "$T_TMP/stderr"
+fview >"$T_TMP/fview.after"
+check "after the failure every dataset mounts where it did" diff "$T_TMP/fview.before" "$T_TMP/fview.after"
+expect_beadm 0 "planning again succeeds" -r $F/ROOT consolidate
+expect_eq "planning again gives exactly the step not done" "$(cat "$T_TMP/stdout")" \
+	"$(printf '%s\t%s\t%s' rename $F/zz/opt $FB/opt)"
+
 # ---- Linux: the OpenZFS Debian guide's layout ---------------------------
 # The pool's top is canmount=off at /, so rpool/var, rpool/usr and rpool/tmp
 # inherit /var, /usr and /tmp; /home, /root and /srv stay shared, and so
