@@ -108,6 +108,7 @@ _beadm()
 	local commands="activate bless check chroot create destroy export help import
 	    init list mount refresh rename rollback snapshot umount unmount
 	    version"
+	commands+=" consolidate"
 
 	__beadm_words
 
@@ -153,6 +154,7 @@ _beadm()
 	destroy) opts="-F -y -o" ;;
 	list) opts="-a -D -H -s -c -C --json" argopts="-c -C" ;;
 	umount | unmount) opts="-f" ;;
+	consolidate) opts="-y" ;;
 	esac
 	for ((i = cmdi + 1; i < cword; i++)); do
 		w=${words[i]}
@@ -198,6 +200,12 @@ _beadm()
 		;;
 	destroy)
 		((nargs == 0)) && __beadm_be_or_snap
+		;;
+	consolidate)
+		# A BE first, then datasets of the pool, when zfs(8) can tell.
+		((nargs == 0)) && [[ $cur != */* ]] && __beadm_reply < <(__beadm_bes)
+		command -v zfs >/dev/null 2>&1 && [[ $cur == */* || nargs -gt 0 ]] &&
+		    __beadm_reply < <(zfs list -H -o name -t filesystem 2>/dev/null)
 		;;
 	rollback)
 		if ((nargs == 0)); then

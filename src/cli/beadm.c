@@ -23,6 +23,8 @@ const struct command commands[] = {
 	    "tell whether this system is ready for boot environments" },
 	{ "chroot", cmd_chroot, "chroot BE [COMMAND [ARG...]]",
 	    "run COMMAND (default: a shell) in BE, with /dev /proc /sys /run" },
+	{ "consolidate", cmd_consolidate, "consolidate [-y] [BE] [DATASET...]",
+	    "move the system's datasets outside the BE root under BE" },
 	{ "create", cmd_create,
 	    "create [-e BE | -e BE@SNAP] [-d DESCRIPTION] [-o PROP=VALUE]... "
 	    "NEWBE\n"

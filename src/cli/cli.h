@@ -62,6 +62,7 @@ int cmd_activate(int, char **, struct cli *);
 int cmd_bless(int, char **, struct cli *);
 int cmd_check(int, char **, struct cli *);
 int cmd_chroot(int, char **, struct cli *);
+int cmd_consolidate(int, char **, struct cli *);
 int cmd_create(int, char **, struct cli *);
 int cmd_destroy(int, char **, struct cli *);
 int cmd_export(int, char **, struct cli *);

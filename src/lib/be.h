@@ -209,4 +209,43 @@ const char *be_chroot_root(const be_chroot_t *);
  * it), deepest first, and free c. */
 be_error_t be_chroot_leave(be_handle_t *, be_chroot_t *c);
 
+/* ---- consolidation ---------------------------------------------------- */
+
+/*
+ * Bring the operating system's datasets that lie outside the BE root (the
+ * FreeBSD installer's POOL/usr, POOL/var, POOL/tmp) under a BE, so that
+ * the BEs cloned from it capture them; see beadm(8), consolidate.
+ */
+typedef enum be_consolidate_op {
+	BE_CONSOLIDATE_CREATE,	/* a canmount=off container, with props */
+	BE_CONSOLIDATE_SET,	/* props on dataset, before it moves */
+	BE_CONSOLIDATE_RENAME,	/* dataset to target, mounts kept */
+} be_consolidate_op_t;
+
+typedef struct be_consolidate_step {
+	be_consolidate_op_t op;
+	char dataset[BE_PATH_MAX];
+	char target[BE_PATH_MAX];	/* rename: the new name, else "" */
+	size_t nprops;
+	char **props;			/* create, set: "prop=value" */
+	bool done;			/* carried out */
+} be_consolidate_step_t;
+
+typedef struct be_consolidate_plan {
+	char be[BE_NAME_MAX + 1];
+	size_t count;
+	be_consolidate_step_t *steps;	/* in the order they are done */
+} be_consolidate_plan_t;
+
+/*
+ * Plan the consolidation of be (NULL: the running BE, else the one bootfs
+ * names), moving also the ndatasets file systems named in datasets, and
+ * when apply carry it out.  *out gets the plan (steps done marked) even
+ * when a step fails; NULL when planning was refused, which changes nothing.
+ */
+be_error_t be_consolidate(be_handle_t *, const char *be,
+    const char *const *datasets, size_t ndatasets, bool apply,
+    be_consolidate_plan_t **out);
+void be_consolidate_plan_free(be_consolidate_plan_t *);
+
 #endif /* BE_H */

@@ -214,3 +214,94 @@ zfsa_has_rename_nounmount(void)
 	 */
 	return (true);
 }
+
+bool
+zfsa_mountpoint_path(zfs_handle_t *zhp, char *buf, size_t sz)
+{
+	char value[ZFS_MAXPROPLEN], altroot[ZFS_MAXPROPLEN];
+	const char *rest = value;
+	size_t n;
+
+	if (!zfsa_prop_string(zhp, ZFS_PROP_MOUNTPOINT, value, sizeof (value)))
+		return (false);
+	if (value[0] == '/' && zpool_get_prop(zfs_get_pool_handle(zhp),
+	    ZPOOL_PROP_ALTROOT, altroot, sizeof (altroot), NULL,
+	    B_FALSE) == 0 && altroot[0] == '/' && strcmp(altroot, "/") != 0) {
+		n = strlen(altroot);
+		if (strncmp(value, altroot, n) == 0 &&
+		    (value[n] == '\0' || value[n] == '/'))
+			rest = value[n] == '\0' ? "/" : value + n;
+	}
+	return ((size_t)snprintf(buf, sz, "%s", rest) < sz);
+}
+
+int
+zfsa_set_prop(zfs_handle_t *zhp, const char *prop, const char *value)
+{
+	return (zfs_prop_set(zhp, prop, value));
+}
+
+int
+zfsa_create_filesystem(libzfs_handle_t *lzh, const char *name,
+    nvlist_t *props)
+{
+	return (zfs_create(lzh, name, ZFS_TYPE_FILESYSTEM, props));
+}
+
+struct local_props {
+	zfs_handle_t *zhp;
+	nvlist_t *out;
+	int failed;
+};
+
+static int
+local_native_cb(int prop, void *arg)
+{
+	struct local_props *l = arg;
+	char value[ZFS_MAXPROPLEN], from[ZFS_MAX_DATASET_NAME_LEN];
+	zprop_source_t src = ZPROP_SRC_NONE;
+
+	switch (prop) {
+	case ZFS_PROP_MOUNTPOINT:
+	case ZFS_PROP_CANMOUNT:
+	case ZFS_PROP_ENCRYPTION:
+	case ZFS_PROP_KEYLOCATION:
+	case ZFS_PROP_KEYFORMAT:
+	case ZFS_PROP_PBKDF2_ITERS:
+		return (ZPROP_CONT);
+	default:
+		break;
+	}
+	if (!zfs_prop_inheritable(prop) || zfs_prop_readonly(prop))
+		return (ZPROP_CONT);
+	/* Without a buffer for "inherited from", libzfs reports no source. */
+	if (zfs_prop_get(l->zhp, prop, value, sizeof (value), &src, from,
+	    sizeof (from), B_TRUE) != 0 ||
+	    (src != ZPROP_SRC_LOCAL && src != ZPROP_SRC_RECEIVED))
+		return (ZPROP_CONT);
+	if (nvlist_add_string(l->out, zfs_prop_to_name(prop), value) != 0)
+		l->failed = 1;
+	return (ZPROP_CONT);
+}
+
+int
+zfsa_local_inheritable_props(zfs_handle_t *zhp, nvlist_t *out)
+{
+	struct local_props l = { .zhp = zhp, .out = out, .failed = 0 };
+	nvlist_t *user = zfs_get_user_props(zhp), *entry;
+	nvpair_t *pair = NULL;
+	const char *value, *source;
+
+	(void) zprop_iter(local_native_cb, &l, B_FALSE, B_FALSE,
+	    ZFS_TYPE_FILESYSTEM);
+	while (user != NULL && (pair = nvlist_next_nvpair(user, pair))) {
+		if (nvpair_value_nvlist(pair, &entry) != 0 ||
+		    !zfsa_nvlist_string(entry, ZPROP_VALUE, &value) ||
+		    !zfsa_nvlist_string(entry, ZPROP_SOURCE, &source) ||
+		    strcmp(source, zfs_get_name(zhp)) != 0)
+			continue;
+		if (nvlist_add_string(out, nvpair_name(pair), value) != 0)
+			l.failed = 1;
+	}
+	return (l.failed ? ENOMEM : 0);
+}

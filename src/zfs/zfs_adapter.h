@@ -61,4 +61,20 @@ int zfsa_rename_nounmount(zfs_handle_t *, const char *newname);
 /* Whether zfsa_rename_nounmount really avoids remounting on this build. */
 bool zfsa_has_rename_nounmount(void);
 
+/*
+ * The path a file system mounts at by its mountpoint property (inherited
+ * or not) as the pool stores it: without the pool's altroot, which
+ * zfs_prop_get puts in front.  "none" and "legacy" as they are.
+ */
+bool zfsa_mountpoint_path(zfs_handle_t *, char *buf, size_t sz);
+/* Set one property by name (libzfs remounts when it is the mountpoint). */
+int zfsa_set_prop(zfs_handle_t *, const char *prop, const char *value);
+/* Create a file system with props (name -> string value); mounts nothing. */
+int zfsa_create_filesystem(libzfs_handle_t *, const char *name,
+    nvlist_t *props);
+/* Add to out, as strings, the properties set on zhp itself (locally or
+ * received) that its descendants inherit: native ones other than the
+ * mountpoint, canmount and encryption, and user properties. */
+int zfsa_local_inheritable_props(zfs_handle_t *, nvlist_t *out);
+
 #endif /* ZFS_ADAPTER_H */

@@ -1,0 +1,77 @@
+/*
+ * test_syspath.c - which mount paths beadm consolidate moves under a BE
+ * (be_syspath.c), and the mountpoint a moved dataset inherits.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "be_syspath.h"
+
+static void
+system_trees_and_below_are_system(void **state)
+{
+	const char *yes[] = { "/usr", "/usr/src", "/usr/ports", "/var",
+	    "/var/log", "/var/lib", "/tmp", "/etc", "/opt", "/opt/x/y",
+	    "/usr/local", NULL };
+
+	(void)state;
+	for (int i = 0; yes[i] != NULL; i++)
+		assert_true(be_syspath_is_system(yes[i]));
+}
+
+static void
+shared_and_other_paths_are_not(void **state)
+{
+	const char *no[] = { "/", "/home", "/home/alice", "/root", "/srv",
+	    "/usr/home", "/usr/home/alice", "/var/lib/vz", "/var/lib/docker",
+	    "/var/lib/libvirt/images", "/usrx", "/variable", "/x220",
+	    "/rpool/data", "none", "legacy", "", "usr", NULL };
+
+	(void)state;
+	for (int i = 0; no[i] != NULL; i++)
+		assert_false(be_syspath_is_system(no[i]));
+}
+
+static void
+shared_trees_are_whole_components(void **state)
+{
+	(void)state;
+	assert_true(be_syspath_is_shared("/usr/home"));
+	assert_true(be_syspath_is_shared("/var/lib/vz/images"));
+	assert_false(be_syspath_is_shared("/usr/homes"));
+	assert_false(be_syspath_is_shared("/var/lib"));
+}
+
+static void
+inherited_mountpoints_follow_zfs(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_true(be_syspath_inherited("/", "usr", buf, sizeof (buf)));
+	assert_string_equal(buf, "/usr");
+	assert_true(be_syspath_inherited("/usr", "src", buf, sizeof (buf)));
+	assert_string_equal(buf, "/usr/src");
+	assert_true(be_syspath_inherited("none", "tmp", buf, sizeof (buf)));
+	assert_string_equal(buf, "none");
+	assert_true(be_syspath_inherited("legacy", "tmp", buf, sizeof (buf)));
+	assert_string_equal(buf, "legacy");
+	assert_false(be_syspath_inherited("/usr", "src", buf, 5));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(system_trees_and_below_are_system),
+		cmocka_unit_test(shared_and_other_paths_are_not),
+		cmocka_unit_test(shared_trees_are_whole_components),
+		cmocka_unit_test(inherited_mountpoints_follow_zfs),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
