@@ -63,6 +63,7 @@ int cmd_bless(int, char **, struct cli *);
 int cmd_check(int, char **, struct cli *);
 int cmd_create(int, char **, struct cli *);
 int cmd_destroy(int, char **, struct cli *);
+int cmd_diff(int, char **, struct cli *);
 int cmd_export(int, char **, struct cli *);
 int cmd_help(int, char **, struct cli *);
 int cmd_import(int, char **, struct cli *);
