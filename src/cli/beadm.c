@@ -29,7 +29,7 @@ const struct command commands[] = {
 	{ "destroy", cmd_destroy, "destroy [-Fyo] BE | BE@SNAP",
 	    "destroy a boot environment or a snapshot" },
 	{ "diff", cmd_diff,
-	    "diff [-H] [--json] [--files | --packages] OLD [NEW]",
+	    "diff [-H | --json] [--files | --packages] OLD [NEW]",
 	    "show what changed between two BEs or snapshots (NEW: the running "
 	    "BE)" },
 	{ "export", cmd_export, "export BE",

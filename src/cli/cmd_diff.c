@@ -9,6 +9,7 @@
  * no name can break a line or a field.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,6 +332,33 @@ print_json(const struct diff_out *d, const char *old, const char *new,
 
 /* ---- the command ------------------------------------------------------ */
 
+/* A signal ends the walk, not beadm: the private mounts must go first. */
+static volatile sig_atomic_t stop_requested;
+
+static void
+request_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void
+catch_stop_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof (sa));
+	sa.sa_handler = request_stop;
+	sigemptyset(&sa.sa_mask);
+	/* A signal ignored (nohup, a background job) stays ignored. */
+	for (i = 0; i < sizeof (sigs) / sizeof (sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler != SIG_IGN)
+			(void) sigaction(sigs[i], &sa, NULL);
+}
+
 static int
 parse_opts(int argc, char **argv, enum format *fmt, int *what)
 {
@@ -389,7 +417,9 @@ cmd_diff(int argc, char **argv, struct cli *cli)
 	new = argc - optind == 2 ? argv[optind + 1] : NULL;
 	if ((h = cli_open(cli, &status)) == NULL)
 		return (status);
-	if (be_diff(h, old, new, what, collect, &d, &sum) != BE_OK) {
+	catch_stop_signals();
+	if (be_diff(h, old, new, what, collect, &d, &sum,
+	    &stop_requested) != BE_OK) {
 		status = cli_fail(h);
 	} else if (d.nomem) {
 		fprintf(stderr, "beadm: out of memory\n");

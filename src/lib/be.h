@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -233,9 +234,12 @@ typedef struct be_diff_summary {
  * Compare old with new, each a BE or BE@SNAP (new NULL: the running BE),
  * reading only; sides not mounted are mounted read-only in a private
  * directory for the time of the call.  what: BE_DIFF_FILES and/or
- * BE_DIFF_PACKAGES.
+ * BE_DIFF_PACKAGES.  When *stop (if stop is not NULL) becomes true, as a
+ * signal handler may make it, the comparison ends early with
+ * BE_ERR_UNKNOWN, unmounting what it mounted.
  */
 be_error_t be_diff(be_handle_t *, const char *old, const char *new,
-    int what, be_diff_fn, void *arg, be_diff_summary_t *);
+    int what, be_diff_fn, void *arg, be_diff_summary_t *,
+    const volatile sig_atomic_t *stop);
 
 #endif /* BE_H */

@@ -297,7 +297,8 @@ open_top(const struct diff_side *s, const char *top)
 
 static be_error_t
 diff_files(be_handle_t *h, const struct diff_side *o,
-    const struct diff_side *n, be_diff_fn fn, void *arg)
+    const struct diff_side *n, be_diff_fn fn, void *arg,
+    const volatile sig_atomic_t *stop)
 {
 	struct diff_walk *w = calloc(1, sizeof (*w));
 	struct file_report r = { .fn = fn, .arg = arg };
@@ -314,6 +315,7 @@ diff_files(be_handle_t *h, const struct diff_side *o,
 	w->nskip = ntops;
 	w->report = report_file;
 	w->arg = &r;
+	w->stop = stop;
 	for (i = 0; i < ntops && err == BE_OK; i++) {
 		r.top = tops[i];
 		ofd = open_top(o, tops[i]);
@@ -322,7 +324,11 @@ diff_files(be_handle_t *h, const struct diff_side *o,
 		    (find_top(n, tops[i]) != NULL && nfd < 0))
 			err = be_set_error(h, BE_ERR_IO, "cannot open the "
 			    "files of %s: %s", tops[i], strerror(errno));
-		else if (diff_walk_trees(w, ofd, nfd, tops[i]) != 0)
+		else if (diff_walk_trees(w, ofd, nfd, tops[i]) != 0 &&
+		    w->err == EINTR)
+			err = be_set_error(h, BE_ERR_UNKNOWN, "interrupted "
+			    "while comparing %s", w->failed);
+		else if (w->err != 0)
 			err = be_set_error(h, BE_ERR_IO, "cannot compare %s: "
 			    "%s", w->failed, strerror(w->err));
 		if (ofd >= 0)
@@ -452,12 +458,12 @@ diff_packages(be_handle_t *h, const struct diff_side *o,
 static be_error_t
 diff_opened(be_handle_t *h, const struct diff_side *o,
     const struct diff_side *n, int what, be_diff_fn fn, void *arg,
-    be_diff_summary_t *sum)
+    be_diff_summary_t *sum, const volatile sig_atomic_t *stop)
 {
 	be_error_t err = BE_OK;
 
 	if (what & BE_DIFF_FILES)
-		err = diff_files(h, o, n, fn, arg);
+		err = diff_files(h, o, n, fn, arg, stop);
 	if (err == BE_OK && (what & BE_DIFF_PACKAGES))
 		err = diff_packages(h, o, n, fn, arg, sum);
 	return (err);
@@ -484,7 +490,8 @@ open_sides(be_handle_t *h, struct diff_side *o, struct diff_side *n)
 
 be_error_t
 be_diff(be_handle_t *h, const char *old, const char *new, int what,
-    be_diff_fn fn, void *arg, be_diff_summary_t *sum)
+    be_diff_fn fn, void *arg, be_diff_summary_t *sum,
+    const volatile sig_atomic_t *stop)
 {
 	struct diff_side o = { 0 }, n = { 0 };
 	char running[BE_NAME_MAX + 2];
@@ -508,7 +515,7 @@ be_diff(be_handle_t *h, const char *old, const char *new, int what,
 		return (err);
 	if ((err = open_sides(h, &o, &n)) != BE_OK)
 		return (err);
-	err = diff_opened(h, &o, &n, what, fn, arg, sum);
+	err = diff_opened(h, &o, &n, what, fn, arg, sum, stop);
 	release_side(&n);
 	release_side(&o);
 	return (err == BE_OK ? be_ok(h) : err);

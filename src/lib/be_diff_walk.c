@@ -269,6 +269,10 @@ walk_dirs(struct diff_walk *w, struct side *o, struct side *n)
 		return (-1);
 	}
 	while (rc == 0 && (i < o->n || j < n->n)) {
+		if (w->stop != NULL && *w->stop) {
+			rc = fail(w, EINTR);
+			break;
+		}
 		if (i == o->n)
 			c = 1;
 		else if (j == n->n)

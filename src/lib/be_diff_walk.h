@@ -7,6 +7,7 @@
 #define BE_DIFF_WALK_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stddef.h>
 
 /* change: '+' added, '-' removed, 'M' modified; path as seen in the BE. */
@@ -18,6 +19,7 @@ struct diff_walk {
 	size_t nskip;
 	diff_report_fn report;
 	void *arg;
+	const volatile sig_atomic_t *stop;	/* true: end with EINTR */
 	int err;			/* on failure: errno ... */
 	char failed[PATH_MAX];		/* ... and the BE path it hit */
 	char path[PATH_MAX];		/* the BE path being walked */

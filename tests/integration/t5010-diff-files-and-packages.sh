@@ -170,4 +170,23 @@ expect_unchanged "diff"
 written >"$T_TMP/written.after"
 check "nothing was written to any dataset" diff "$T_TMP/written.before" "$T_TMP/written.after"
 
+# Interrupted mid-walk (stopped as soon as its private mounts appear, so
+# that the signal cannot come after the walk), diff still unmounts.
+mp=$("$BEADM" -r $R mount be3) && mkdir "$mp/many" &&
+	(cd "$mp/many" && seq 1 30000 | xargs touch) &&
+	"$BEADM" -r $R umount be3 || { echo "Bail out! fill be3"; exit 100; }
+cp /proc/self/mounts "$T_TMP/mounts.before"
+"$BEADM" -r $R diff -H --files default@before be3 >/dev/null 2>"$T_TMP/stderr" &
+pid=$!
+for i in $(seq 200); do
+	grep -q " /tmp/beadm\.[^ ]*/[0-9]* zfs " /proc/self/mounts && break
+	sleep 0.05
+done
+kill -STOP $pid; kill -TERM $pid; kill -CONT $pid
+RC=0; wait $pid || RC=$?
+expect_eq "an interrupted diff fails" "$RC" 1
+check "... saying it was interrupted" grep -q "^beadm: interrupted while comparing " "$T_TMP/stderr"
+check "... and leaves nothing mounted" cmp /proc/self/mounts "$T_TMP/mounts.before"
+expect_eq "... and no /tmp/beadm.* directory" "$(tmpdirs)" "$ntmp"
+
 done_testing
