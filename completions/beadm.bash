@@ -105,7 +105,7 @@ __beadm_be_or_snap()
 _beadm()
 {
 	local words cword cur beroot="" cmd="" cmdi=0 i w
-	local commands="activate bless check create destroy export help import
+	local commands="activate bless check create destroy diff export help import
 	    init list mount refresh rename rollback snapshot umount unmount
 	    version"
 
@@ -151,6 +151,7 @@ _beadm()
 	activate) opts="-t -T --try --tries" argopts="--tries" ;;
 	create) opts="-e -d -o" argopts="-e -d -o" ;;
 	destroy) opts="-F -y -o" ;;
+	diff) opts="-H --json --files --packages" ;;
 	list) opts="-a -D -H -s -c -C --json" argopts="-c -C" ;;
 	umount | unmount) opts="-f" ;;
 	esac
@@ -192,6 +193,9 @@ _beadm()
 		;;
 	destroy)
 		((nargs == 0)) && __beadm_be_or_snap
+		;;
+	diff)
+		((nargs < 2)) && __beadm_be_or_snap
 		;;
 	rollback)
 		if ((nargs == 0)); then
