@@ -105,10 +105,9 @@ __beadm_be_or_snap()
 _beadm()
 {
 	local words cword cur beroot="" cmd="" cmdi=0 i w
-	local commands="activate bless check chroot create destroy export help import
+	local commands="activate bless check chroot consolidate create destroy diff export help import
 	    init list mount refresh rename rollback snapshot umount unmount
 	    version"
-	commands+=" consolidate"
 
 	__beadm_words
 
@@ -152,6 +151,7 @@ _beadm()
 	activate) opts="-t -T --try --tries" argopts="--tries" ;;
 	create) opts="-e -d -o" argopts="-e -d -o" ;;
 	destroy) opts="-F -y -o" ;;
+	diff) opts="-H --json --files --packages" ;;
 	list) opts="-a -D -H -s -c -C --json" argopts="-c -C" ;;
 	umount | unmount) opts="-f" ;;
 	consolidate) opts="-y" ;;
@@ -206,6 +206,8 @@ _beadm()
 		((nargs == 0)) && [[ $cur != */* ]] && __beadm_reply < <(__beadm_bes)
 		command -v zfs >/dev/null 2>&1 && [[ $cur == */* || nargs -gt 0 ]] &&
 		    __beadm_reply < <(zfs list -H -o name -t filesystem 2>/dev/null)
+	diff)
+		((nargs < 2)) && __beadm_be_or_snap
 		;;
 	rollback)
 		if ((nargs == 0)); then

@@ -32,6 +32,10 @@ const struct command commands[] = {
 	    "create a boot environment, or a snapshot of one" },
 	{ "destroy", cmd_destroy, "destroy [-Fyo] BE | BE@SNAP",
 	    "destroy a boot environment or a snapshot" },
+	{ "diff", cmd_diff,
+	    "diff [-H | --json] [--files | --packages] OLD [NEW]",
+	    "show what changed between two BEs or snapshots (NEW: the running "
+	    "BE)" },
 	{ "export", cmd_export, "export BE",
 	    "write BE as a replication stream to standard output" },
 	{ "help", cmd_help, "help [COMMAND]", "show usage" },

@@ -65,6 +65,7 @@ int cmd_chroot(int, char **, struct cli *);
 int cmd_consolidate(int, char **, struct cli *);
 int cmd_create(int, char **, struct cli *);
 int cmd_destroy(int, char **, struct cli *);
+int cmd_diff(int, char **, struct cli *);
 int cmd_export(int, char **, struct cli *);
 int cmd_help(int, char **, struct cli *);
 int cmd_import(int, char **, struct cli *);

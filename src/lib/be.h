@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -247,5 +248,55 @@ be_error_t be_consolidate(be_handle_t *, const char *be,
     const char *const *datasets, size_t ndatasets, bool apply,
     be_consolidate_plan_t **out);
 void be_consolidate_plan_free(be_consolidate_plan_t *);
+
+/* ---- diff ------------------------------------------------------------- */
+
+typedef enum be_diff_change {
+	BE_DIFF_ADDED,
+	BE_DIFF_REMOVED,
+	BE_DIFF_MODIFIED,	/* files: type, mode, owner, size, link target,
+				   device or contents */
+	BE_DIFF_UPGRADED,	/* packages: a newer version on the new side */
+	BE_DIFF_DOWNGRADED,
+} be_diff_change_t;
+
+typedef struct be_diff_entry {
+	bool package;		/* a package, else a file */
+	be_diff_change_t change;
+	const char *name;	/* file: its path in the BE ("/etc/hosts", raw
+				   bytes); package: "name" or "name:arch" */
+	const char *dataset;	/* file: its dataset's place in the BE ("/",
+				   "/var/log"); NULL for packages */
+	const char *old_version;	/* packages; NULL on the side without */
+	const char *new_version;
+} be_diff_entry_t;
+
+/* Called per difference: files first, by dataset then path, then packages
+ * by name.  The strings live until it returns. */
+typedef void (*be_diff_fn)(const be_diff_entry_t *, void *arg);
+
+typedef struct be_diff_summary {
+	/* false: that side has no var/lib/dpkg/status, and packages were
+	 * not compared. */
+	bool old_has_dpkg;
+	bool new_has_dpkg;
+	/* The new side as compared: the running BE's name when new was
+	 * NULL. */
+	char new_side[BE_PATH_MAX];
+} be_diff_summary_t;
+
+#define BE_DIFF_FILES		0x1
+#define BE_DIFF_PACKAGES	0x2
+/*
+ * Compare old with new, each a BE or BE@SNAP (new NULL: the running BE),
+ * reading only; sides not mounted are mounted read-only in a private
+ * directory for the time of the call.  what: BE_DIFF_FILES and/or
+ * BE_DIFF_PACKAGES.  When *stop (if stop is not NULL) becomes true, as a
+ * signal handler may make it, the comparison ends early with
+ * BE_ERR_UNKNOWN, unmounting what it mounted.
+ */
+be_error_t be_diff(be_handle_t *, const char *old, const char *new,
+    int what, be_diff_fn, void *arg, be_diff_summary_t *,
+    const volatile sig_atomic_t *stop);
 
 #endif /* BE_H */
