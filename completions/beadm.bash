@@ -206,6 +206,7 @@ _beadm()
 		((nargs == 0)) && [[ $cur != */* ]] && __beadm_reply < <(__beadm_bes)
 		command -v zfs >/dev/null 2>&1 && [[ $cur == */* || nargs -gt 0 ]] &&
 		    __beadm_reply < <(zfs list -H -o name -t filesystem 2>/dev/null)
+		;;
 	diff)
 		((nargs < 2)) && __beadm_be_or_snap
 		;;
