@@ -59,6 +59,7 @@ void cli_nicenum(uint64_t n, char *buf, size_t sz);
 bool cli_confirm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cmd_activate(int, char **, struct cli *);
+int cmd_apt_hook(int, char **, struct cli *);
 int cmd_bless(int, char **, struct cli *);
 int cmd_check(int, char **, struct cli *);
 int cmd_chroot(int, char **, struct cli *);

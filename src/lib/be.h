@@ -299,4 +299,34 @@ be_error_t be_diff(be_handle_t *, const char *old, const char *new,
     int what, be_diff_fn, void *arg, be_diff_summary_t *,
     const volatile sig_atomic_t *stop);
 
+/* ---- checkpoints before apt runs -------------------------------------- */
+
+/* The setting beadm:apt on the BE root (unset: off). */
+typedef enum be_auto_mode {
+	BE_AUTO_OFF,
+	BE_AUTO_SNAPSHOT,	/* a recursive snapshot of the running BE */
+	BE_AUTO_CREATE		/* a new BE cloned from the running BE */
+} be_auto_mode_t;
+/* beadm:apt-keep when unset, and the most it may say. */
+#define BE_AUTO_KEEP_DEFAULT	5
+#define BE_AUTO_KEEP_MAX	10000
+
+/* Parse the settings' values (pure); false when the value is not one. */
+bool be_auto_parse_mode(const char *value, be_auto_mode_t *mode);
+bool be_auto_parse_keep(const char *value, unsigned *keep);
+
+/* Called with the name (BE or BE@SNAP) of each checkpoint retention
+ * destroyed. */
+typedef void (*be_auto_fn)(const char *name, void *arg);
+/*
+ * What `beadm apt-hook` does: when beadm:apt is set, make a checkpoint of
+ * the running BE, marked beadm:made-by=apt and named apt-YYYYMMDD-HHMMSS
+ * (UTC), then destroy all but the newest beadm:apt-keep marked ones of
+ * each kind, skipping any that is running, boots next, mounted, or has
+ * snapshots or clones of its own.  made gets BE or BE@SNAP, "" when the
+ * setting is off (BE_OK, nothing done).
+ */
+be_error_t be_auto_checkpoint(be_handle_t *, char *made, size_t madesz,
+    be_auto_fn destroyed, void *arg);
+
 #endif /* BE_H */

@@ -233,6 +233,9 @@ copy_user_props(zfs_handle_t *zhp, nvlist_t *nvl, bool top)
 		/* The source's description does not describe the new BE. */
 		if (top && strcmp(nvpair_name(pair), BE_PROP_DESCRIPTION) == 0)
 			continue;
+		/* A BE the user clones from a checkpoint is the user's. */
+		if (strcmp(nvpair_name(pair), BE_PROP_MADE_BY) == 0)
+			continue;
 		if (nvlist_add_string(nvl, nvpair_name(pair), value) != 0)
 			return (-1);
 	}

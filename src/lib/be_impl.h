@@ -31,6 +31,13 @@ struct be_handle {
 #define BE_PROP_BOOTLOADER	"beadm:bootloader"	/* auto, bootfs, ... */
 #define BE_PROP_ESP		"beadm:esp"	/* systemd-boot's ESP */
 #define BE_PROP_CMDLINE		"beadm:cmdline"	/* kernel command line */
+/* Checkpoints before apt runs (be_auto.c): off, snapshot or create, and
+ * how many of them to keep. */
+#define BE_PROP_APT		"beadm:apt"
+#define BE_PROP_APT_KEEP	"beadm:apt-keep"
+/* On a BE or snapshot beadm made by itself ("apt"): retention may destroy
+ * it.  Never copied to a BE cloned from it, which the user made. */
+#define BE_PROP_MADE_BY		"beadm:made-by"
 
 /*
  * Record a failure in the handle and return its code, so that every failing

@@ -181,16 +181,27 @@ be_tree_snapshot(be_handle_t *h, const be_tree_t *tree, char *snap,
     size_t snapsz, bool automatic)
 {
 	nvlist_t *props = NULL;
-	struct timespec now;
-	bool pick = snap[0] == '\0';
-	be_error_t err = BE_OK;
-	int rc, tries;
+	be_error_t err;
 
 	if (automatic && (nvlist_alloc(&props, NV_UNIQUE_NAME, 0) != 0 ||
 	    nvlist_add_string(props, BE_PROP_AUTO_SNAPSHOT, "yes") != 0)) {
 		nvlist_free(props);
 		return (be_set_error(h, BE_ERR_NOMEM, "out of memory"));
 	}
+	err = be_tree_snapshot_props(h, tree, snap, snapsz, props);
+	nvlist_free(props);
+	return (err);
+}
+
+be_error_t
+be_tree_snapshot_props(be_handle_t *h, const be_tree_t *tree, char *snap,
+    size_t snapsz, nvlist_t *props)
+{
+	struct timespec now;
+	bool pick = snap[0] == '\0';
+	be_error_t err = BE_OK;
+	int rc, tries;
+
 	clock_gettime(CLOCK_REALTIME, &now);
 	for (tries = 0; ; tries++) {
 		if (pick)
@@ -205,7 +216,6 @@ be_tree_snapshot(be_handle_t *h, const be_tree_t *tree, char *snap,
 			now.tv_sec++;
 		}
 	}
-	nvlist_free(props);
 	if (err != BE_OK)
 		return (err);
 	if (rc == EEXIST)

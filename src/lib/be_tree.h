@@ -33,6 +33,9 @@ const char *be_tree_suffix(const be_tree_t *, size_t i);
  */
 be_error_t be_tree_snapshot(be_handle_t *, const be_tree_t *, char *snap,
     size_t snapsz, bool automatic);
+/* The same with the user properties props (NULL: none) on each snapshot. */
+be_error_t be_tree_snapshot_props(be_handle_t *, const be_tree_t *, char *snap,
+    size_t snapsz, nvlist_t *props);
 /* Destroy @snap of every dataset of the tree in one transaction. */
 be_error_t be_tree_destroy_snapshots(be_handle_t *, const be_tree_t *,
     const char *snap);
