@@ -4,7 +4,7 @@
 #                   integration against OpenZFS 2.1 and 2.3, end to end)
 #   make check-e2e  only the end-to-end test: real UEFI boots of BEs (tests/e2e)
 #   make sandbox    try beadm in a throwaway VM with a Proxmox-style pool
-#   make install    install beadm, its man page and completions (PREFIX=/usr/local)
+#   make install    install beadm, its man page, completions and hooks (PREFIX=/usr/local)
 PREFIX ?= /usr/local
 
 all: build/build.ninja
@@ -26,6 +26,7 @@ sandbox:
 install: all
 	meson install -C build
 	install -D -m 755 contrib/zzz-beadm $(DESTDIR)/etc/kernel/postinst.d/zzz-beadm
+	install -D -m 644 contrib/apt/80beadm $(DESTDIR)/etc/apt/apt.conf.d/80beadm
 	install -D -m 644 contrib/beadm-bless.service $(DESTDIR)$(PREFIX)/lib/systemd/system/beadm-bless.service
 
 clean:
