@@ -105,7 +105,7 @@ __beadm_be_or_snap()
 _beadm()
 {
 	local words cword cur beroot="" cmd="" cmdi=0 i w
-	local commands="activate bless check chroot consolidate create destroy diff export help import
+	local commands="activate apt-hook bless check chroot consolidate create destroy diff export help import
 	    init list mount refresh rename rollback snapshot umount unmount
 	    version"
 
