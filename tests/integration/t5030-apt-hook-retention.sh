@@ -116,6 +116,62 @@ five=$(made)
 expect_eq "the cloned-from checkpoint stays besides the two newest" "$(apt_snaps)" "$2 $four $five "
 check "the BE cloned from it stays" exists $R/fromapt
 
+# Its name taken (here by a user's snapshots, for the next minute): -2.
+# One zfs snapshot per name (ZFS takes one snapshot of a file system per
+# call), all at once so that they land in a few transaction groups.
+t0=$(date -u +%s)
+for s in $(seq 0 59); do
+	zfs snapshot $R/default@apt-$(date -u -d @$((t0 + s)) +%Y%m%d-%H%M%S) &
+done
+wait
+expect_eq "a user takes the names of the next minute" \
+	"$(zfs list -H -t snapshot -d 1 -o name,beadm:made-by $R/default | grep -c '@apt-.*	-$')" 60
+expect_beadm 0 "apt-hook succeeds when its name is taken" -r $R apt-hook
+six=$(made)
+case $six in
+default@apt-*-2) ok "... naming its checkpoint NAME-2 ($six)" ;;
+*) not_ok "... naming its checkpoint NAME-2 ($six)" ;;
+esac
+expect_eq "the user's snapshots of those names stay" \
+	"$(zfs list -H -t snapshot -d 1 -o name,beadm:made-by $R/default | grep -c '@apt-.*	-$')" 60
+
+# A failed checkpoint destroys nothing, even with fewer to keep.
+zfs set beadm:apt-keep=1 $R
+remember_state $P
+BEADM_TEST_ROOTFS=$R/nosuch expect_beadm 4 "apt-hook fails when the running BE is missing" -r $R apt-hook
+if grep -q "no checkpoint was made" "$T_TMP/stderr"; then
+	ok "... saying no checkpoint was made"
+else
+	not_ok "... saying no checkpoint was made"
+	evidence "$T_TMP/stderr"
+fi
+expect_unchanged "a failed checkpoint"
+env -u BEADM_TEST_ROOTFS "$BEADM" -r $R apt-hook >"$T_TMP/stdout" 2>"$T_TMP/stderr"
+expect_eq "apt-hook fails when / is not a BE" "$?" 4
+expect_unchanged "a checkpoint with / not a BE"
+zfs set beadm:apt-keep=2 $R
+
+# A real chroot: a tmpfs root with the system's files bound in, and /proc.
+C=/tmp/t5030-chroot
+chroot_undo() { umount -R $C 2>/dev/null || umount -R -l $C; rmdir $C; }
+mkdir -p $C && mount -t tmpfs t5030 $C && T_CLEANUP="$T_CLEANUP chroot_undo"
+mkdir -p $C/proc $C/dev $C/tmp
+mount -t proc proc $C/proc
+for d in /usr /dev "$(dirname "$BEADM")" "${BEADM_ZFS_ROOT:-/usr}" /lib /lib64 /bin /sbin; do
+	if [ -L $d ]; then
+		ln -sfn "$(readlink $d)" $C$d
+	elif [ -d $d ] && ! mountpoint -q $C$d; then
+		mkdir -p $C$d && mount --bind $d $C$d
+	fi
+done
+check "beadm runs in the chroot" chroot $C "$BEADM" version
+remember_state $P
+check "apt-hook in a chroot succeeds" chroot $C "$BEADM" -r $R apt-hook
+expect_eq "... and prints nothing" "$(cat "$T_TMP/out")" ""
+expect_unchanged "apt-hook in a real chroot"
+chroot_undo
+T_CLEANUP=${T_CLEANUP% chroot_undo}
+
 # ---- create -----------------------------------------------------------------
 
 snaps_before=$(apt_snaps)
