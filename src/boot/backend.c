@@ -19,20 +19,6 @@ be_backend_name(const be_handle_t *h)
 	return (h->backend != NULL ? h->backend->name : be_backend_bootfs.name);
 }
 
-/* The setting beadm:bootloader on the BE root: "" or "auto" to probe. */
-static void
-setting(be_handle_t *h, char *buf, size_t sz)
-{
-	zfs_handle_t *zhp = zfsa_open(h->lzh, h->root, ZFS_TYPE_FILESYSTEM);
-
-	buf[0] = '\0';
-	if (zhp == NULL)
-		return;
-	if (!zfsa_user_prop(zhp, BE_PROP_BOOTLOADER, buf, sz))
-		buf[0] = '\0';
-	zfs_close(zhp);
-}
-
 be_error_t
 be_backend_select(be_handle_t *h)
 {
@@ -40,7 +26,8 @@ be_backend_select(be_handle_t *h)
 	size_t i;
 
 	h->backend = NULL;
-	setting(h, want, sizeof (want));
+	/* "" or "auto": probe. */
+	be_root_setting(h, BE_PROP_BOOTLOADER, want, sizeof (want));
 	if (strcmp(want, be_backend_bootfs.name) == 0)
 		return (BE_OK);
 	for (i = 0; loaders[i] != NULL; i++) {

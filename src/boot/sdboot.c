@@ -116,20 +116,6 @@ sdb_fini(be_handle_t *h)
 	h->boot = NULL;
 }
 
-/* The BE root's setting prop, "" when unset. */
-static void
-root_setting(be_handle_t *h, const char *prop, char *buf, size_t sz)
-{
-	zfs_handle_t *zhp = zfsa_open(h->lzh, h->root, ZFS_TYPE_FILESYSTEM);
-
-	buf[0] = '\0';
-	if (zhp != NULL) {
-		if (!zfsa_user_prop(zhp, prop, buf, sz))
-			buf[0] = '\0';
-		zfs_close(zhp);
-	}
-}
-
 static const char *const esp_paths[] = { "/efi", "/boot/efi", "/boot", NULL };
 
 /* The generic backend's ESP: the setting, else a FAT mount with loader/. */
@@ -139,7 +125,7 @@ find_esp(be_handle_t *h, char *buf, size_t sz)
 	char loaderdir[PATH_MAX];
 	size_t i;
 
-	root_setting(h, BE_PROP_ESP, buf, sz);
+	be_root_setting(h, BE_PROP_ESP, buf, sz);
 	if (buf[0] != '\0')
 		return (true);
 	for (i = 0; esp_paths[i] != NULL; i++) {
@@ -511,7 +497,7 @@ cmdline_template(be_handle_t *h, zfs_handle_t *zhp, char *buf, size_t sz)
 
 	if (zfsa_user_prop(zhp, BE_PROP_CMDLINE, buf, sz) && buf[0] != '\0')
 		return;
-	root_setting(h, BE_PROP_CMDLINE, buf, sz);
+	be_root_setting(h, BE_PROP_CMDLINE, buf, sz);
 	if (buf[0] != '\0')
 		return;
 	for (i = 0; files[i] != NULL; i++) {

@@ -22,33 +22,19 @@
 #define NAME_PREFIX	"apt-"
 #define NAME_TRIES	100	/* checkpoints a second before giving up */
 
-/* A setting set on the BE root itself, "" when unset. */
-static void
-root_setting(be_handle_t *h, const char *prop, char *buf, size_t sz)
-{
-	zfs_handle_t *zhp = zfsa_open(h->lzh, h->root, ZFS_TYPE_FILESYSTEM);
-
-	buf[0] = '\0';
-	if (zhp == NULL)
-		return;
-	if (!zfsa_user_prop(zhp, prop, buf, sz))
-		buf[0] = '\0';
-	zfs_close(zhp);
-}
-
 static be_error_t
 read_settings(be_handle_t *h, be_auto_mode_t *mode, unsigned *keep)
 {
-	char value[64];
+	char value[1024];	/* longer values (ZFS allows 8K) read as unset */
 
-	root_setting(h, BE_PROP_APT, value, sizeof (value));
+	be_root_setting(h, BE_PROP_APT, value, sizeof (value));
 	if (!be_auto_parse_mode(value, mode))
 		return (be_set_error(h, BE_ERR_INVALID, "%s=%s on %s is not a "
 		    "setting: use off, snapshot or create (zfs set %s=snapshot "
 		    "%s)", BE_PROP_APT, value, h->root, BE_PROP_APT, h->root));
 	if (*mode == BE_AUTO_OFF)
 		return (BE_OK);
-	root_setting(h, BE_PROP_APT_KEEP, value, sizeof (value));
+	be_root_setting(h, BE_PROP_APT_KEEP, value, sizeof (value));
 	if (!be_auto_parse_keep(value, keep))
 		return (be_set_error(h, BE_ERR_INVALID, "%s=%s on %s is not a "
 		    "number of checkpoints to keep: use a whole number from 1 "

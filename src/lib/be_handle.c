@@ -144,6 +144,19 @@ be_set_root(be_handle_t *h, const char *beroot)
 }
 
 void
+be_root_setting(be_handle_t *h, const char *prop, char *buf, size_t sz)
+{
+	zfs_handle_t *zhp = zfsa_open(h->lzh, h->root, ZFS_TYPE_FILESYSTEM);
+
+	buf[0] = '\0';
+	if (zhp == NULL)
+		return;
+	if (!zfsa_user_prop(zhp, prop, buf, sz))
+		buf[0] = '\0';
+	zfs_close(zhp);
+}
+
+void
 be_running_name(const be_handle_t *h, char *buf, size_t sz)
 {
 	size_t n = strlen(h->root);

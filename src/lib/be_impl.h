@@ -50,6 +50,9 @@ be_error_t be_set_zfs_error(be_handle_t *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 be_error_t be_ok(be_handle_t *);
 
+/* The setting prop as set on the BE root itself, "" when unset or only
+ * inherited there. */
+void be_root_setting(be_handle_t *, const char *prop, char *buf, size_t sz);
 /* The running BE's name, "" when / is not a BE below the root. */
 void be_running_name(const be_handle_t *, char *buf, size_t sz);
 /* "rpool/ROOT" + "be" -> "rpool/ROOT/be"; validates the name first. */
