@@ -15,8 +15,9 @@
 
 /*
  * Whether / is the root of the init process, i.e. not a chroot such as
- * the one `beadm mount` plus chroot(8) makes to upgrade another BE: there
- * the running BE is not what apt is about to change, so a checkpoint of it
+ * `beadm chroot BE apt-get ...` runs in (a private mount namespace, but
+ * init's PID namespace, so /proc/1/root is still the host's /): there the
+ * running BE is not what apt is about to change, and a checkpoint of it
  * would be a wrong one.  When init's root cannot be seen (no /proc, not
  * root) this says yes: without /proc beadm finds no running BE and refuses
  * on its own, and without privileges it cannot snapshot anything.

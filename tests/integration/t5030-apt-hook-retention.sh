@@ -220,6 +220,26 @@ check "the running BE stays" exists $R/default
 expect_eq "the user's BEs stay" "$(zfs list -H -d 1 -o name $R | grep -c -e /userbe -e /fromapt)" 2
 zfs inherit beadm:made-by $R/default
 
+# beadm chroot, as in the README's upgrade recipe (beadm chroot new apt-get
+# ...): a BE with beadm and the libraries it loads copied in.
+clone_by_hand $R default inside
+prep=$T_TMP/prep
+mkdir -p $prep
+mount -t zfs -o zfsutil $R/inside $prep
+mount -t zfs -o zfsutil $R/inside/usr $prep/usr
+mkdir -p $prep/dev $prep/proc $prep/sys $prep/run $prep/beadm-test
+cp "$BEADM" $prep/beadm-test/beadm
+for lib in $(ldd "$BEADM" | grep -o '/[^ ]*'); do
+	mkdir -p "$prep$(dirname "$lib")" && cp -L "$lib" "$prep$lib"
+done
+umount $prep/usr
+umount $prep
+expect_beadm 0 "beadm runs inside beadm chroot" -r $R chroot inside /beadm-test/beadm version
+remember_state $P
+expect_beadm 0 "apt-hook inside beadm chroot succeeds" -r $R chroot inside /beadm-test/beadm -r $R apt-hook
+expect_eq "... and prints nothing" "$(cat "$T_TMP/stdout" "$T_TMP/stderr")" ""
+expect_unchanged "apt-hook inside beadm chroot"
+
 # ---- the apt side ---------------------------------------------------------------
 
 hook=$(apt-config -c "$TOP/contrib/apt/80beadm" dump DPkg::Pre-Invoke 2>&1)
