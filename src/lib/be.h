@@ -298,5 +298,17 @@ typedef struct be_diff_summary {
 be_error_t be_diff(be_handle_t *, const char *old, const char *new,
     int what, be_diff_fn, void *arg, be_diff_summary_t *,
     const volatile sig_atomic_t *stop);
+/* ---- test boots (beadm vm) -------------------------------------------- */
+
+/*
+ * Clone be into a new throwaway BE (clone gets its name, BE-vm-XXXXXX,
+ * marked beadm:vm=yes) and mount it with all its datasets at a new private
+ * directory (written to mnt).  be itself only gains the origin snapshot.
+ */
+be_error_t be_vm_prepare(be_handle_t *, const char *be, char *clone,
+    size_t csz, char *mnt, size_t msz);
+/* Unmount the clone; destroy it with its origin snapshot, or keep it as an
+ * ordinary BE (the mark removed). */
+be_error_t be_vm_release(be_handle_t *, const char *clone, bool keep);
 
 #endif /* BE_H */
