@@ -11,7 +11,8 @@
  *
  * SIGINT, SIGTERM and SIGHUP stay blocked for the whole command, so that
  * nothing interrupts a ZFS change halfway; the boot part reads them when
- * it waits for QEMU, and the clone is cleaned up on every path.
+ * it waits for QEMU, the clone is cleaned up on every path, and then beadm
+ * dies of the signal, as a program interrupted should.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -164,9 +165,9 @@ report(const struct vm_args *a, const struct vm_result *res,
 		fprintf(stderr, "the whole console log: %s\n", res->log);
 }
 
-/* Boot dir; the exit status. */
+/* Boot dir; the exit status, and in *signo the signal that stopped it. */
 static int
-boot(const struct vm_args *a, const char *dir, const char *what)
+boot(const struct vm_args *a, const char *dir, const char *what, int *signo)
 {
 	struct vm_opts o = a->o;
 	struct vm_result res;
@@ -185,6 +186,7 @@ boot(const struct vm_args *a, const char *dir, const char *what)
 	}
 	report(a, &res, what);
 	status = res.verdict == VM_PASS ? EXIT_OK : EXIT_FAIL;
+	*signo = res.signal;
 	vm_result_free(&res);
 	return (status);
 }
@@ -215,7 +217,7 @@ bhyve_lines(const struct vm_args *a, struct cli *cli)
 #endif
 
 static int
-boot_be(const struct vm_args *a, struct cli *cli)
+boot_be(const struct vm_args *a, struct cli *cli, int *signo)
 {
 	char clone[BE_NAME_MAX + 1], mnt[PATH_MAX], what[BE_NAME_MAX + 32];
 	be_handle_t *h;
@@ -232,7 +234,7 @@ boot_be(const struct vm_args *a, struct cli *cli)
 	fprintf(stderr, "beadm vm: booting a clone of '%s' (%s, mounted at "
 	    "%s)\n", a->be, clone, mnt);
 	snprintf(what, sizeof (what), "boot environment '%s'", a->be);
-	status = boot(a, mnt, what);
+	status = boot(a, mnt, what, signo);
 	if (be_vm_release(h, clone, a->keep) != BE_OK) {
 		rel = cli_fail(h);
 		fprintf(stderr, "beadm: the clone %s is left over; remove it "
@@ -254,7 +256,7 @@ cmd_vm(int argc, char **argv, struct cli *cli)
 	struct vm_args a = { .o = { .timeout = 300, .mem_mb = 1024,
 	    .cpus = 2, .accel = VM_ACCEL_AUTO, .note = note } };
 	sigset_t stop, old;
-	int status;
+	int status, signo = 0;
 
 	if ((status = parse(argc, argv, &a)) != 0)
 		return (status);
@@ -269,9 +271,16 @@ cmd_vm(int argc, char **argv, struct cli *cli)
 	sigprocmask(SIG_BLOCK, &stop, &old);
 	a.o.stop_signals = &stop;
 	if (a.root_dir != NULL)
-		status = boot(&a, a.root_dir, a.root_dir);
+		status = boot(&a, a.root_dir, a.root_dir, &signo);
 	else
-		status = boot_be(&a, cli);
+		status = boot_be(&a, cli, &signo);
+	/* Cleaned up: now end as the signal asked, so callers see it. */
+	if (signo != 0) {
+		fflush(NULL);
+		signal(signo, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		raise(signo);
+	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return (status);
 }

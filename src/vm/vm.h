@@ -48,7 +48,7 @@ struct vm_result {
 	char *tail;		/* fail: the last console lines (malloc'd) */
 	char log[4096];		/* the full console log, kept on failure */
 	double seconds;		/* from QEMU start to the marker */
-	bool interrupted;	/* a stop signal ended it */
+	int signal;		/* the stop signal that ended it, or 0 */
 };
 
 /* The newest kernel in root/boot with modules in root/lib/modules, or

@@ -350,7 +350,7 @@ enum watch_end { W_DECIDED, W_EXITED, W_TIMEOUT, W_SIGNAL, W_SILENT };
 /* Read QEMU's console until something decides the boot. */
 static enum watch_end
 watch(struct run *r, int fd, int sigfd, struct console *c,
-    struct vm_result *res, double start, int *status)
+    struct vm_result *res, double start, int *status, int *signo)
 {
 	double deadline = start + r->o->timeout;
 	bool watch_silence = strcmp(r->accel, "kvm") == 0 &&
@@ -375,8 +375,13 @@ watch(struct run *r, int fd, int sigfd, struct console *c,
 		p[1].events = POLLIN;
 		if (poll(p, sigfd >= 0 ? 2 : 1, 500) < 0 && errno != EINTR)
 			return (W_EXITED);
-		if (sigfd >= 0 && (p[1].revents & POLLIN))
+		if (sigfd >= 0 && (p[1].revents & POLLIN)) {
+			struct signalfd_siginfo si;
+
+			if (read(sigfd, &si, sizeof (si)) == sizeof (si))
+				*signo = (int)si.ssi_signo;
 			return (W_SIGNAL);
+		}
 		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		n = read(fd, buf, sizeof (buf));
@@ -412,7 +417,7 @@ check_once(struct run *r, int sigfd, struct console *c,
 		return (-1);
 	}
 	close(pfd[1]);
-	*end = watch(r, pfd[0], sigfd, c, res, start, &status);
+	*end = watch(r, pfd[0], sigfd, c, res, start, &status, &res->signal);
 	res->seconds = now() - start;
 	if (r->pid > 0)
 		status = stop_qemu(r->pid);
@@ -434,7 +439,6 @@ check_once(struct run *r, int sigfd, struct console *c,
 		break;
 	case W_SIGNAL:
 		res->verdict = VM_FAIL;
-		res->interrupted = true;
 		snprintf(res->reason, sizeof (res->reason), "interrupted");
 		break;
 	case W_SILENT:
@@ -499,8 +503,8 @@ run_interactive(struct run *r, struct vm_result *res, char *err)
 		sig = sigtimedwait(r->o->stop_signals, NULL, &second);
 		/* Ctrl-C belongs to the guest; QEMU has the terminal. */
 		if (sig > 0 && sig != SIGINT) {
-			status = stop_qemu(r->pid);
-			res->interrupted = true;
+			(void) stop_qemu(r->pid);
+			res->signal = sig;
 			res->verdict = VM_FAIL;
 			snprintf(res->reason, sizeof (res->reason),
 			    "interrupted");
