@@ -43,6 +43,7 @@ struct console {
 	char tail[TAIL_LINES][LINE_MAX_LEN];
 	size_t ntail;		/* lines seen in all */
 	FILE *log;
+	int esc;		/* in an escape sequence: 1 ESC, 2 CSI */
 	bool kernel_spoke;	/* the kernel proper printed a line */
 	bool decided;
 };
@@ -312,10 +313,19 @@ console_bytes(struct console *c, struct vm_result *res, const char *buf,
 	if (c->log != NULL)
 		fwrite(buf, 1, n, c->log);
 	for (i = 0; i < n; i++) {
-		if (buf[i] == '\n') {
+		/* Keep the text, drop systemd's colours and cursor moves. */
+		if (c->esc == 1) {
+			c->esc = buf[i] == '[' ? 2 : 0;
+		} else if (c->esc == 2) {
+			if (buf[i] >= 0x40 && buf[i] <= 0x7e)
+				c->esc = 0;
+		} else if (buf[i] == '\033') {
+			c->esc = 1;
+		} else if (buf[i] == '\n') {
 			console_line(c, res);
 			c->len = 0;
-		} else if (c->len + 1 < sizeof (c->line)) {
+		} else if (((unsigned char)buf[i] >= 0x20 || buf[i] == '\t') &&
+		    c->len + 1 < sizeof (c->line)) {
 			c->line[c->len++] = buf[i];
 		}
 	}

@@ -5,7 +5,8 @@
  * modules listed in /beadm-modules, mounts the 9p share named by
  * beadm.root= on the kernel command line as the new root, puts a systemd
  * unit on a tmpfs at /run that prints "beadm-vm: booted STATE" on the
- * serial console once the default target is reached, and hands over to the
+ * serial console once the boot's jobs are done (the default target reached
+ * or given up on), and hands over to the
  * root's /sbin/init as switch_root does.  Whatever fails is printed as
  * "beadm-vm: failed: REASON" and the machine powers off, so that the host
  * can report the reason instead of waiting for a timeout.
@@ -36,20 +37,19 @@ static const char ready_unit[] =
     "# Written by beadm vm into this boot's /run only.\n"
     "[Unit]\n"
     "Description=Tell beadm vm how the boot ended\n"
-    "After=default.target\n"
     "\n"
     "[Service]\n"
     "Type=simple\n"
     "ExecStart=/bin/sh /run/beadm-vm-ready\n";
 
 static const char ready_script[] =
-    "# Written by beadm vm: report the system's state on the serial line.\n"
-    "while :; do\n"
+    "# Written by beadm vm: report the system's state on the serial line\n"
+    "# once the boot's jobs are done (--wait: systemd 240 and later).\n"
+    "state=$(systemctl is-system-running --wait 2>/dev/null)\n"
+    "while [ -z \"$state\" ] || [ \"$state\" = initializing ] ||\n"
+    "    [ \"$state\" = starting ]; do\n"
+    "\tsleep 1\n"
     "\tstate=$(systemctl is-system-running 2>/dev/null)\n"
-    "\tcase $state in\n"
-    "\tinitializing|starting) sleep 1 ;;\n"
-    "\t*) break ;;\n"
-    "\tesac\n"
     "done\n"
     "failed=$(systemctl list-units --state=failed --no-legend --plain "
     "2>/dev/null | while read -r unit rest; do printf ' %s' \"$unit\"; "
@@ -193,7 +193,12 @@ mkdir_or_fail(const char *path)
 		fail("cannot create %s: %s", path, strerror(errno));
 }
 
-/* systemd keeps a /run that is mounted already, with these in it. */
+/*
+ * systemd keeps a /run that is mounted already, with these in it.  The
+ * unit is wanted by multi-user.target and not ordered after the default
+ * target: a target orders itself after what it wants, so that would be a
+ * cycle, which systemd breaks by dropping the unit.  The script waits.
+ */
 static void
 ready_unit_in_run(void)
 {
