@@ -123,8 +123,8 @@ rm -rf "$(dirname "$log")"
 left_nothing "after a failure"
 
 echo hang >"$T_TMP/mode"
-expect_beadm 1 "vm --check fails when the guest says nothing in time" -r $R vm --check --accel tcg --timeout 3 default
-expect_eq "... saying so" "$(cat "$T_TMP/stdout")" "fail: no report from the guest within 3 s"
+expect_beadm 1 "vm --check fails when the guest says nothing in time" -r $R vm --check --accel tcg --timeout 10 default
+expect_eq "... saying so" "$(cat "$T_TMP/stdout")" "fail: no report from the guest within 10 s"
 check "... showing the last console lines" grep -qx "systemd\[1\]: waiting for something" "$T_TMP/stderr"
 log=$(sed -n 's/^the whole console log: //p' "$T_TMP/stderr")
 [ -n "$log" ] && rm -rf "$(dirname "$log")"
