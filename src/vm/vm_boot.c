@@ -398,6 +398,10 @@ watch(struct run *r, int fd, int sigfd, struct console *c,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
+			if (c->len > 0) {	/* a last line without '\n' */
+				console_line(c, res);
+				c->len = 0;
+			}
 			while (waitpid(r->pid, status, 0) < 0 && errno == EINTR)
 				;
 			r->pid = -1;
