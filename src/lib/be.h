@@ -298,6 +298,7 @@ typedef struct be_diff_summary {
 be_error_t be_diff(be_handle_t *, const char *old, const char *new,
     int what, be_diff_fn, void *arg, be_diff_summary_t *,
     const volatile sig_atomic_t *stop);
+
 /* ---- test boots (beadm vm) -------------------------------------------- */
 
 /*

@@ -51,8 +51,8 @@ struct vm_result {
 	int signal;		/* the stop signal that ended it, or 0 */
 };
 
-/* The newest kernel in root/boot with modules in root/lib/modules, or
- * the one named; kver and vmlinuz get its version and path. */
+/* The newest kernel in root/boot (in Debian's version order) with modules
+ * in root/lib/modules, or the one named; kver and vmlinuz get its version and path. */
 int vm_find_kernel(const char *root, const char *want, char *kver,
     size_t ksz, char *vmlinuz, size_t vsz, char *err);
 /* Write the initramfs for kernel kver of root to fd. */
@@ -67,8 +67,5 @@ void vm_result_free(struct vm_result *);
 /* Write a message into an error buffer of VM_ERR_MAX bytes. */
 void vm_err(char *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-
-/* Debian's version order (dpkg --compare-versions), for kernel names. */
-int vm_version_cmp(const char *a, const char *b);
 
 #endif /* BEADM_VM_H */

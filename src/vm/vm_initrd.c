@@ -8,7 +8,6 @@
  * lib/modules/KVER, so they always match its kernel.  Nothing of the root
  * is changed.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -18,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "cpio.h"
+#include "dpkg_version.h"
 #include "vm.h"
 
 /* What a 9p root over virtio-pci needs; dependencies are added. */
@@ -34,58 +34,6 @@ vm_err(char *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, VM_ERR_MAX, fmt, ap);
 	va_end(ap);
-}
-
-/* ---- Debian's version order ------------------------------------------- */
-
-static int
-order(int c)
-{
-	if (isdigit(c))
-		return (0);
-	if (isalpha(c))
-		return (c);
-	if (c == '~')
-		return (-1);
-	return (c != 0 ? c + 256 : 0);
-}
-
-/* dpkg's verrevcmp: digits compare as numbers, '~' sorts before anything. */
-int
-vm_version_cmp(const char *a, const char *b)
-{
-	int diff, ac, bc;
-
-	while (*a != '\0' || *b != '\0') {
-		while ((*a != '\0' && !isdigit((unsigned char)*a)) ||
-		    (*b != '\0' && !isdigit((unsigned char)*b))) {
-			ac = order((unsigned char)*a);
-			bc = order((unsigned char)*b);
-			if (ac != bc)
-				return (ac - bc);
-			a++;
-			b++;
-		}
-		while (*a == '0')
-			a++;
-		while (*b == '0')
-			b++;
-		diff = 0;
-		while (isdigit((unsigned char)*a) &&
-		    isdigit((unsigned char)*b)) {
-			if (diff == 0)
-				diff = *a - *b;
-			a++;
-			b++;
-		}
-		if (isdigit((unsigned char)*a))
-			return (1);
-		if (isdigit((unsigned char)*b))
-			return (-1);
-		if (diff != 0)
-			return (diff);
-	}
-	return (0);
 }
 
 /* ---- the kernel ------------------------------------------------------- */
@@ -148,7 +96,7 @@ vm_find_kernel(const char *root, const char *want, char *kver, size_t ksz,
 				    !is_kernel(root, v))
 					continue;
 				if (best[0] == '\0' ||
-				    vm_version_cmp(v, best) > 0)
+				    dpkg_version_compare(v, best) > 0)
 					snprintf(best, sizeof (best), "%s", v);
 			}
 			closedir(d);

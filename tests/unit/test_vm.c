@@ -1,6 +1,6 @@
 /*
- * test_vm.c - what beadm vm decides without QEMU: Debian's version order,
- * which kernel of a root it boots, and the initramfs it writes (the
+ * test_vm.c - what beadm vm decides without QEMU: which kernel of a root
+ * it boots (6.1.0-10 is newer than 6.1.0-9), and the initramfs it writes (the
  * modules a 9p root needs, in load order, in a newc archive the kernel can
  * unpack).
  */
@@ -17,18 +17,6 @@
 #include <cmocka.h>
 
 #include "../../src/vm/vm.h"
-
-static void
-versions_sort_as_dpkg_does(void **state)
-{
-	(void)state;
-	assert_true(vm_version_cmp("6.1.0-10-amd64", "6.1.0-9-amd64") > 0);
-	assert_true(vm_version_cmp("6.1.0-9-amd64", "6.1.0-10-amd64") < 0);
-	assert_true(vm_version_cmp("6.12.0-1-amd64", "6.1.0-99-amd64") > 0);
-	assert_true(vm_version_cmp("6.1.0-1~rc1", "6.1.0-1") < 0);
-	assert_true(vm_version_cmp("6.1.0-01", "6.1.0-1") == 0);
-	assert_int_equal(vm_version_cmp("6.1.0-28-amd64", "6.1.0-28-amd64"), 0);
-}
 
 static char root[] = "/tmp/beadm-test-vm.XXXXXX";
 
@@ -194,7 +182,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(versions_sort_as_dpkg_does),
 		cmocka_unit_test(newest_kernel_with_modules_is_chosen),
 		cmocka_unit_test(initramfs_has_init_and_modules_in_load_order),
 		cmocka_unit_test(missing_module_is_an_error),
