@@ -58,6 +58,9 @@ left_nothing() {
 	expect_eq "$1: no directory of beadm's is left in /tmp" "$(tmpdirs)" "$ntmp"
 }
 ntmp=$(tmpdirs)
+# The console log a failed --check keeps and names; drop_log removes it.
+console_log() { sed -n 's/^the whole console log: //p' "$T_TMP/stderr"; }
+drop_log() { local log; log=$(console_log); [ -z "$log" ] || rm -rf "$(dirname "$log")"; }
 
 # --- a BE without a kernel ---------------------------------------------------
 remember_state $P
@@ -117,25 +120,23 @@ echo fail >"$T_TMP/mode"
 expect_beadm 1 "vm --check fails when the guest's init reports a failure" -r $R vm --check --accel tcg default
 expect_eq "... giving its reason" "$(cat "$T_TMP/stdout")" \
     "fail: the initramfs failed: cannot mount the 9p share beadmroot as the root: No such device"
-log=$(sed -n 's/^the whole console log: //p' "$T_TMP/stderr")
+log=$(console_log)
 check "... and the path of the console log, which has the console" grep -q "Linux version" "$log"
-rm -rf "$(dirname "$log")"
+drop_log
 left_nothing "after a failure"
 
 echo hang >"$T_TMP/mode"
 expect_beadm 1 "vm --check fails when the guest says nothing in time" -r $R vm --check --accel tcg --timeout 10 default
 expect_eq "... saying so" "$(cat "$T_TMP/stdout")" "fail: no report from the guest within 10 s"
 check "... showing the last console lines" grep -qx "systemd\[1\]: waiting for something" "$T_TMP/stderr"
-log=$(sed -n 's/^the whole console log: //p' "$T_TMP/stderr")
-[ -n "$log" ] && rm -rf "$(dirname "$log")"
+drop_log
 left_nothing "after a timeout"
 
 echo die >"$T_TMP/mode"
 expect_beadm 1 "vm --check fails when QEMU exits before the boot ends" -r $R vm --check --accel tcg default
 expect_eq "... saying so" "$(cat "$T_TMP/stdout")" "fail: QEMU exited with status 1 before the system finished booting"
 check "... showing QEMU's message" grep -q "no 9p here" "$T_TMP/stderr"
-log=$(sed -n 's/^the whole console log: //p' "$T_TMP/stderr")
-[ -n "$log" ] && rm -rf "$(dirname "$log")"
+drop_log
 left_nothing "after QEMU died"
 
 echo hang >"$T_TMP/mode"
@@ -147,8 +148,7 @@ sleep 0.5
 kill -TERM $pid
 RC=0; wait $pid || RC=$?
 expect_eq "SIGTERM ends vm --check with a failure, then beadm dies of it" "$RC $(cat "$T_TMP/stdout")" "143 fail: interrupted"
-log=$(sed -n 's/^the whole console log: //p' "$T_TMP/stderr")
-[ -n "$log" ] && rm -rf "$(dirname "$log")"
+drop_log
 left_nothing "after SIGTERM"
 
 BEADM_QEMU=$T_TMP/no-such-qemu run_beadm -r $R vm --check --accel tcg default
