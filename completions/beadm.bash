@@ -107,7 +107,7 @@ _beadm()
 	local words cword cur beroot="" cmd="" cmdi=0 i w
 	local commands="activate apt-hook bless check chroot consolidate create destroy diff export help import
 	    init list mount refresh rename rollback snapshot umount unmount
-	    version"
+	    version vm"
 
 	__beadm_words
 
@@ -155,6 +155,10 @@ _beadm()
 	list) opts="-a -D -H -s -c -C --json" argopts="-c -C" ;;
 	umount | unmount) opts="-f" ;;
 	consolidate) opts="-y" ;;
+	vm)
+		opts="--check --timeout --mem --cpus --net --keep --accel --kernel --root-dir"
+		argopts="--timeout --mem --cpus --accel --kernel --root-dir"
+		;;
 	esac
 	for ((i = cmdi + 1; i < cword; i++)); do
 		w=${words[i]}
@@ -175,6 +179,11 @@ _beadm()
 		case $cmd$prev in
 		create-e) __beadm_be_or_snap ;;
 		activate--tries) __beadm_reply < <(printf '%s\n' 1 2 3 4 5 6 7 8 9) ;;
+		vm--accel) __beadm_reply < <(printf '%s\n' auto kvm tcg) ;;
+		vm--root-dir)
+			compopt -o filenames 2>/dev/null
+			__beadm_reply < <(compgen -d -- "$cur")
+			;;
 		list-c | list-C)
 			__beadm_reply < <(printf '%s\n' name active \
 			    mountpoint space used created origin)
@@ -230,6 +239,10 @@ _beadm()
 		;;
 	umount | unmount)
 		((nargs == 0)) && __beadm_reply < <(__beadm_bes mounted)
+		;;
+	vm)
+		[[ " ${words[*]} " == *" --root-dir "* ]] ||
+			((nargs > 0)) || __beadm_reply < <(__beadm_bes)
 		;;
 	help)
 		((nargs == 0)) && __beadm_reply < <(printf '%s\n' $commands)

@@ -62,6 +62,12 @@ const struct command commands[] = {
 	{ "unmount", cmd_umount, "unmount [-f] BE",
 	    "unmount a boot environment" },
 	{ "version", cmd_version, "version", "print beadm's version" },
+	{ "vm", cmd_vm,
+	    "vm [--check] [--timeout S] [--mem MB] [--cpus N] [--net] [--keep] "
+	    "[--accel auto|kvm|tcg] [--kernel KVER] BE\n"
+	    "vm --root-dir DIR [--check] [--timeout S] [--mem MB] [--cpus N] "
+	    "[--net] [--accel auto|kvm|tcg] [--kernel KVER]",
+	    "boot a clone of BE under QEMU to try it (--check: pass or fail)" },
 	{ NULL, NULL, NULL, NULL }
 };
 

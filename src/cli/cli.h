@@ -79,5 +79,6 @@ int cmd_rollback(int, char **, struct cli *);
 int cmd_snapshot(int, char **, struct cli *);
 int cmd_umount(int, char **, struct cli *);
 int cmd_version(int, char **, struct cli *);
+int cmd_vm(int, char **, struct cli *);
 
 #endif /* CLI_H */

@@ -329,4 +329,17 @@ typedef void (*be_auto_fn)(const char *name, void *arg);
 be_error_t be_auto_checkpoint(be_handle_t *, char *made, size_t madesz,
     be_auto_fn destroyed, void *arg);
 
+/* ---- test boots (beadm vm) -------------------------------------------- */
+
+/*
+ * Clone be into a new throwaway BE (clone gets its name, BE-vm-XXXXXX,
+ * marked beadm:vm=yes) and mount it with all its datasets at a new private
+ * directory (written to mnt).  be itself only gains the origin snapshot.
+ */
+be_error_t be_vm_prepare(be_handle_t *, const char *be, char *clone,
+    size_t csz, char *mnt, size_t msz);
+/* Unmount the clone; destroy it with its origin snapshot, or keep it as an
+ * ordinary BE (the mark removed). */
+be_error_t be_vm_release(be_handle_t *, const char *clone, bool keep);
+
 #endif /* BE_H */

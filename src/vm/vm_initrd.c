@@ -1,0 +1,332 @@
+/*
+ * vm_initrd.c - the kernel of a root tree and the initramfs that boots it
+ * over 9p.
+ *
+ * The initramfs is beadm's own: /init is beadm-vm-init (a static program,
+ * vm_init.c), /beadm-modules lists the kernel modules a 9p root needs in
+ * the order they load, and the modules themselves come from the root's own
+ * lib/modules/KVER, so they always match its kernel.  Nothing of the root
+ * is changed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cpio.h"
+#include "dpkg_version.h"
+#include "vm.h"
+
+/* What a 9p root over virtio-pci needs; dependencies are added. */
+static const char *const root_modules[] = {
+	"virtio_pci", "9pnet_virtio", "9p", NULL
+};
+#define MAX_MODULES	64
+
+void
+vm_err(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, VM_ERR_MAX, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- the kernel ------------------------------------------------------- */
+
+/* root/usr/lib/modules/KVER or root/lib/modules/KVER, when a directory. */
+static bool
+modules_dir(const char *root, const char *kver, char *buf, size_t sz)
+{
+	static const char *const where[] = { "usr/lib", "lib", NULL };
+	struct stat st;
+	size_t i;
+
+	for (i = 0; where[i] != NULL; i++) {
+		if ((size_t)snprintf(buf, sz, "%s/%s/modules/%s", root,
+		    where[i], kver) < sz && stat(buf, &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			return (true);
+	}
+	return (false);
+}
+
+static bool
+is_kernel(const char *root, const char *kver)
+{
+	char path[4096];
+	struct stat st;
+
+	if (kver[0] == '\0' || strchr(kver, '/') != NULL ||
+	    (size_t)snprintf(path, sizeof (path), "%s/boot/vmlinuz-%s", root,
+	    kver) >= sizeof (path) || stat(path, &st) != 0 ||
+	    !S_ISREG(st.st_mode))
+		return (false);
+	return (modules_dir(root, kver, path, sizeof (path)));
+}
+
+int
+vm_find_kernel(const char *root, const char *want, char *kver, size_t ksz,
+    char *vmlinuz, size_t vsz, char *err)
+{
+	char boot[4096], best[256] = "";
+	struct dirent *de;
+	DIR *d;
+
+	if (want != NULL) {
+		if (!is_kernel(root, want)) {
+			vm_err(err, "no kernel %s: need "
+			    "boot/vmlinuz-%s and lib/modules/%s", want, want,
+			    want);
+			return (-1);
+		}
+		snprintf(best, sizeof (best), "%s", want);
+	} else {
+		snprintf(boot, sizeof (boot), "%s/boot", root);
+		if ((d = opendir(boot)) != NULL) {
+			while ((de = readdir(d)) != NULL) {
+				const char *v = de->d_name + 8;
+
+				if (strncmp(de->d_name, "vmlinuz-", 8) != 0 ||
+				    strlen(v) >= sizeof (best) ||
+				    !is_kernel(root, v))
+					continue;
+				if (best[0] == '\0' ||
+				    dpkg_version_compare(v, best) > 0)
+					snprintf(best, sizeof (best), "%s", v);
+			}
+			closedir(d);
+		}
+		if (best[0] == '\0') {
+			vm_err(err, "no kernel to boot: found no "
+			    "boot/vmlinuz-VERSION with modules in "
+			    "lib/modules/VERSION; install a kernel package in "
+			    "it first");
+			return (-1);
+		}
+	}
+	snprintf(kver, ksz, "%s", best);
+	snprintf(vmlinuz, vsz, "%s/boot/vmlinuz-%s", root, best);
+	return (0);
+}
+
+/* ---- the modules a 9p root needs -------------------------------------- */
+
+struct modlist {
+	char *path[MAX_MODULES];	/* relative to the modules directory */
+	size_t n;
+};
+
+/* "kernel/fs/9p/9p.ko.xz" -> "9p"; '-' and '_' are one in module names. */
+static void
+module_name(const char *path, char *buf, size_t sz)
+{
+	const char *base = strrchr(path, '/');
+	size_t i;
+
+	base = base != NULL ? base + 1 : path;
+	for (i = 0; i + 1 < sz && base[i] != '\0' && base[i] != '.'; i++)
+		buf[i] = base[i] == '-' ? '_' : base[i];
+	buf[i] = '\0';
+}
+
+/* Is name listed in modules.builtin (compiled into the kernel)? */
+static bool
+builtin(const char *moddir, const char *name)
+{
+	char path[4096], *line = NULL, n[256];
+	size_t cap = 0;
+	bool found = false;
+	FILE *f;
+
+	if ((size_t)snprintf(path, sizeof (path), "%s/modules.builtin",
+	    moddir) >= sizeof (path) || (f = fopen(path, "re")) == NULL)
+		return (false);
+	while (!found && getline(&line, &cap, f) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		module_name(line, n, sizeof (n));
+		found = strcmp(n, name) == 0;
+	}
+	free(line);
+	fclose(f);
+	return (found);
+}
+
+static int
+add_module(struct modlist *m, const char *path, char *err)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (strcmp(m->path[i], path) == 0)
+			return (0);
+	if (m->n == MAX_MODULES) {
+		vm_err(err, "too many module dependencies");
+		return (-1);
+	}
+	if ((m->path[m->n] = strdup(path)) == NULL) {
+		vm_err(err, "out of memory");
+		return (-1);
+	}
+	m->n++;
+	return (0);
+}
+
+/*
+ * Add module name and what it needs, dependencies first.  modules.dep
+ * lists a module's dependencies so that each depends only on those after
+ * it: loading them last to first, as modprobe does, is a valid order.
+ */
+static int
+resolve(struct modlist *m, const char *moddir, const char *want, char *err)
+{
+	char path[4096], *line = NULL, n[256], *deps, *tok, *save;
+	char *stack[MAX_MODULES];
+	size_t cap = 0, k = 0;
+	int rc = 1;	/* not found */
+	FILE *f;
+
+	f = NULL;
+	if ((size_t)snprintf(path, sizeof (path), "%s/modules.dep",
+	    moddir) >= sizeof (path))
+		errno = ENAMETOOLONG;
+	else
+		f = fopen(path, "re");
+	if (f == NULL) {
+		vm_err(err, "cannot read %s: %s (run depmod for "
+		    "the kernel)", path, strerror(errno));
+		return (-1);
+	}
+	while (rc == 1 && getline(&line, &cap, f) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		if ((deps = strchr(line, ':')) == NULL)
+			continue;
+		*deps++ = '\0';
+		module_name(line, n, sizeof (n));
+		if (strcmp(n, want) != 0)
+			continue;
+		rc = 0;
+		for (tok = strtok_r(deps, " \t", &save); tok != NULL &&
+		    k < MAX_MODULES; tok = strtok_r(NULL, " \t", &save))
+			stack[k++] = tok;
+		while (rc == 0 && k > 0)
+			rc = add_module(m, stack[--k], err);
+		if (rc == 0)
+			rc = add_module(m, line, err);
+	}
+	free(line);
+	fclose(f);
+	if (rc == 1 && builtin(moddir, want))
+		rc = 0;
+	if (rc == 1) {
+		vm_err(err, "kernel module %s is neither in %s "
+		    "nor built in; this kernel cannot mount a 9p root", want,
+		    path);
+		rc = -1;
+	}
+	return (rc);
+}
+
+static void
+modlist_free(struct modlist *m)
+{
+	while (m->n > 0)
+		free(m->path[--m->n]);
+}
+
+/* ---- the archive ------------------------------------------------------ */
+
+/* Every directory leading to name ("lib", "lib/modules", ...). */
+static int
+parents(struct cpio *c, const char *name)
+{
+	char dir[4096];
+	const char *p;
+
+	for (p = strchr(name, '/'); p != NULL; p = strchr(p + 1, '/')) {
+		snprintf(dir, sizeof (dir), "%.*s", (int)(p - name), name);
+		if (cpio_dir(c, dir, 0755) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+static int
+pack(struct cpio *c, const struct modlist *m, const char *moddir,
+    const char *kver, const char *init_path, char *err)
+{
+	static const char *const dirs[] = { "dev", "proc", "sys", "newroot",
+		NULL };
+	char name[4096], src[4096], *list;
+	size_t i, len = 0;
+
+	for (i = 0; dirs[i] != NULL; i++)
+		if (cpio_dir(c, dirs[i], 0755) != 0)
+			goto io;
+	if (cpio_copy(c, "init", 0755, init_path) != 0) {
+		vm_err(err, "cannot read %s: %s", init_path,
+		    strerror(errno));
+		return (-1);
+	}
+	if ((list = calloc(m->n + 1, 4096)) == NULL) {
+		vm_err(err, "out of memory");
+		return (-1);
+	}
+	for (i = 0; i < m->n; i++) {
+		if ((size_t)snprintf(name, sizeof (name), "lib/modules/%s/%s",
+		    kver, m->path[i]) >= sizeof (name) - 2 ||
+		    (size_t)snprintf(src, sizeof (src), "%s/%s", moddir,
+		    m->path[i]) >= sizeof (src)) {
+			vm_err(err, "module path too long: %s", m->path[i]);
+			free(list);
+			return (-1);
+		}
+		len += (size_t)sprintf(list + len, "/%s\n", name);
+		if (parents(c, name) != 0)
+			break;
+		if (cpio_copy(c, name, 0644, src) != 0) {
+			vm_err(err, "cannot read %s: %s", src,
+			    strerror(errno));
+			free(list);
+			return (-1);
+		}
+	}
+	if (i == m->n && cpio_file(c, "beadm-modules", 0644, list, len) == 0 &&
+	    cpio_close(c) == 0) {
+		free(list);
+		return (0);
+	}
+	free(list);
+io:
+	vm_err(err, "cannot write the initramfs: %s",
+	    strerror(errno));
+	return (-1);
+}
+
+int
+vm_write_initramfs(int fd, const char *root, const char *kver,
+    const char *init_path, char *err)
+{
+	struct modlist m = { .n = 0 };
+	char moddir[4096];
+	struct cpio c;
+	size_t i;
+	int rc = 0;
+
+	if (!modules_dir(root, kver, moddir, sizeof (moddir))) {
+		vm_err(err, "no lib/modules/%s", kver);
+		return (-1);
+	}
+	for (i = 0; rc == 0 && root_modules[i] != NULL; i++)
+		rc = resolve(&m, moddir, root_modules[i], err);
+	if (rc == 0) {
+		cpio_open(&c, fd);
+		rc = pack(&c, &m, moddir, kver, init_path, err);
+	}
+	modlist_free(&m);
+	return (rc);
+}
