@@ -69,6 +69,9 @@ bool be_split_snapshot(const char *arg, char *be, size_t besz,
     char *snap, size_t snapsz);
 /* A snapshot name that never collides: "YYYY-MM-DD-HH:MM:SS-NNNNNN". */
 void be_auto_snapname(char *buf, size_t bufsz, const struct timespec *now);
+/* Is path top itself or below it?  For file paths and dataset names alike:
+ * "/usr/src" is within "/usr", "/usrx" is not. */
+bool be_path_within(const char *path, const char *top);
 
 /* ---- listing ---------------------------------------------------------- */
 

@@ -36,16 +36,6 @@ struct consolidate {
 	bool applying;		/* the plan was found sound and is being done */
 };
 
-/* name is anc or lies below it. */
-static bool
-is_under(const char *name, const char *anc)
-{
-	size_t n = strlen(anc);
-
-	return (strncmp(name, anc, n) == 0 &&
-	    (name[n] == '\0' || name[n] == '/'));
-}
-
 static const char *
 base_of(const char *name)
 {
@@ -138,7 +128,7 @@ subtree_end(const struct consolidate *c, size_t i)
 {
 	size_t j = i + 1;
 
-	while (j < c->n && is_under(c->nodes[j].name, c->nodes[i].name))
+	while (j < c->n && be_path_within(c->nodes[j].name, c->nodes[i].name))
 		j++;
 	return (j);
 }
@@ -150,7 +140,8 @@ excluded(const struct consolidate *c, size_t i)
 {
 	const char *name = c->nodes[i].name, *root = c->h->root;
 
-	return (i == 0 || is_under(name, root) || is_under(root, name));
+	return (i == 0 || be_path_within(name, root) ||
+	    be_path_within(root, name));
 }
 
 static bool
@@ -278,7 +269,7 @@ plan_node(struct consolidate *c, size_t i, const char *ptarget,
 	bool exists;
 	be_error_t err;
 
-	if (excluded(c, i) && is_under(nd->name, c->h->root))
+	if (excluded(c, i) && be_path_within(nd->name, c->h->root))
 		return (BE_OK);
 	if (!wanted(c, i))
 		return (plan_children(c, i, NULL, "/"));
@@ -396,14 +387,14 @@ check_named(struct consolidate *c, const char *name)
 		return (be_set_error(h, BE_ERR_INVALID, "cannot move %s: it "
 		    "is not in pool '%s', which holds boot environment '%s'",
 		    name, h->pool, c->plan->be));
-	if (nd == &c->nodes[0] || is_under(h->root, name))
+	if (nd == &c->nodes[0] || be_path_within(h->root, name))
 		return (be_set_error(h, BE_ERR_REFUSED, "cannot move %s: it "
 		    "is or holds the BE root %s", name, h->root));
-	if (is_under(name, c->beds))
+	if (be_path_within(name, c->beds))
 		return (be_set_error(h, BE_ERR_REFUSED, "cannot move %s: it "
 		    "is part of boot environment '%s' already", name,
 		    c->plan->be));
-	if (is_under(name, h->root))
+	if (be_path_within(name, h->root))
 		return (be_set_error(h, BE_ERR_REFUSED, "cannot move %s: it "
 		    "is part of another boot environment", name));
 	for (size_t j = (size_t)(nd - c->nodes); j < subtree_end(c,

@@ -53,26 +53,6 @@ unescape(char *s)
 	*o = '\0';
 }
 
-/* Is name the dataset ds or one of its descendants? */
-static bool
-in_be(const char *name, const char *ds)
-{
-	size_t len = strlen(ds);
-
-	return (strncmp(name, ds, len) == 0 &&
-	    (name[len] == '\0' || name[len] == '/'));
-}
-
-/* Is path dir or below it? */
-static bool
-under(const char *path, const char *dir)
-{
-	size_t len = strlen(dir);
-
-	return (strncmp(path, dir, len) == 0 &&
-	    (path[len] == '\0' || path[len] == '/'));
-}
-
 static bool
 add_mnt(struct mount_table *t, const char *src, const char *dir)
 {
@@ -407,9 +387,9 @@ select_mounts(be_handle_t *h, const char *be, const char *ds,
 		return (be_set_error(h, BE_ERR_REFUSED, "will not unmount boot "
 		    "environment '%s': it is mounted at /", be));
 	for (i = all->n; i-- > 0; ) {
-		if (!under(all->v[i].dir, top))
+		if (!be_path_within(all->v[i].dir, top))
 			continue;
-		if (!in_be(all->v[i].src, ds))
+		if (!be_path_within(all->v[i].src, ds))
 			return (be_set_error(h, BE_ERR_BUSY, "cannot unmount "
 			    "boot environment '%s': %s is mounted below it; "
 			    "unmount that first", be, all->v[i].dir));

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "be.h"
 #include "be_mounts.h"
 
 bool
@@ -49,16 +50,6 @@ be_zfs_mount_of(const char *dataset, char *dir, size_t sz)
 	return (found);
 }
 
-/* Is path dir or below it? */
-static bool
-at_or_below(const char *path, const char *dir)
-{
-	size_t len = strlen(dir);
-
-	return (strncmp(path, dir, len) == 0 &&
-	    (path[len] == '\0' || path[len] == '/'));
-}
-
 void
 be_mount_points_free(char **v, size_t n)
 {
@@ -78,7 +69,7 @@ be_mount_points_below(const char *dir, size_t *n)
 	if ((f = setmntent("/proc/self/mounts", "r")) == NULL)
 		return (NULL);
 	while ((m = getmntent(f)) != NULL) {
-		if (!at_or_below(m->mnt_dir, dir))
+		if (!be_path_within(m->mnt_dir, dir))
 			continue;
 		if ((grown = realloc(v, (*n + 1) * sizeof (*v))) == NULL ||
 		    (grown[*n] = strdup(m->mnt_dir)) == NULL) {

@@ -114,3 +114,12 @@ be_auto_snapname(char *buf, size_t bufsz, const struct timespec *now)
 	/* Microseconds keep several snapshots a second apart. */
 	snprintf(buf, bufsz, "%s-%06ld", stamp, now->tv_nsec / 1000);
 }
+
+bool
+be_path_within(const char *path, const char *top)
+{
+	size_t n = strlen(top);
+
+	return (strncmp(path, top, n) == 0 &&
+	    (path[n] == '\0' || path[n] == '/'));
+}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "be.h"
 #include "be_syspath.h"
 
 /* The directories an OS installation owns (FHS; FreeBSD's hier(7)). */
@@ -18,21 +19,11 @@ static const char *const shared_trees[] = {
 	"/usr/home", "/var/lib/docker", "/var/lib/libvirt", "/var/lib/vz", NULL
 };
 
-/* path is tree or lies below it ("/usr/src" is below "/usr", "/usrx" not). */
-static bool
-within(const char *path, const char *tree)
-{
-	size_t n = strlen(tree);
-
-	return (strncmp(path, tree, n) == 0 &&
-	    (path[n] == '\0' || path[n] == '/'));
-}
-
 static bool
 within_any(const char *path, const char *const *trees)
 {
 	for (size_t i = 0; trees[i] != NULL; i++)
-		if (within(path, trees[i]))
+		if (be_path_within(path, trees[i]))
 			return (true);
 	return (false);
 }

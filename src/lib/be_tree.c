@@ -103,11 +103,7 @@ be_tree_suffix(const be_tree_t *tree, size_t i)
 bool
 be_tree_is_running(const be_handle_t *h, const char *dataset)
 {
-	size_t len = strlen(dataset);
-
-	return (h->running[0] != '\0' &&
-	    strncmp(h->running, dataset, len) == 0 &&
-	    (h->running[len] == '\0' || h->running[len] == '/'));
+	return (h->running[0] != '\0' && be_path_within(h->running, dataset));
 }
 
 /* Map an errno from libzfs_core to the error codes of be.h. */

@@ -112,6 +112,19 @@ auto_snapshot_names_differ_within_a_second(void **state)
 	assert_string_equal(a, "2026-11-18-11:06:40-000001");
 }
 
+static void
+path_within_means_itself_or_below_a_slash(void **state)
+{
+	(void)state;
+	assert_true(be_path_within("/usr", "/usr"));
+	assert_true(be_path_within("/usr/src", "/usr"));
+	assert_false(be_path_within("/usrx", "/usr"));
+	assert_false(be_path_within("/us", "/usr"));
+	assert_true(be_path_within("rpool/ROOT/a/var", "rpool/ROOT/a"));
+	assert_false(be_path_within("rpool/ROOT/ab", "rpool/ROOT/a"));
+	assert_false(be_path_within("rpool/ROOT", "rpool/ROOT/a"));
+}
+
 int
 main(void)
 {
@@ -122,6 +135,7 @@ main(void)
 		cmocka_unit_test(snapshot_names_allow_colons),
 		cmocka_unit_test(splits_be_at_snapshot),
 		cmocka_unit_test(auto_snapshot_names_differ_within_a_second),
+		cmocka_unit_test(path_within_means_itself_or_below_a_slash),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
