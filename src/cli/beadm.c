@@ -64,9 +64,11 @@ const struct command commands[] = {
 	{ "version", cmd_version, "version", "print beadm's version" },
 	{ "vm", cmd_vm,
 	    "vm [--check] [--timeout S] [--mem MB] [--cpus N] [--net] [--keep] "
-	    "[--accel auto|kvm|tcg] [--kernel KVER] BE\n"
+	    "[--accel auto|kvm|tcg] [--kernel KVER] [--share auto|virtiofs|9p] "
+	    "BE\n"
 	    "vm --root-dir DIR [--check] [--timeout S] [--mem MB] [--cpus N] "
-	    "[--net] [--accel auto|kvm|tcg] [--kernel KVER]",
+	    "[--net] [--accel auto|kvm|tcg] [--kernel KVER] "
+	    "[--share auto|virtiofs|9p]",
 	    "boot a clone of BE under QEMU to try it (--check: pass or fail)" },
 	{ NULL, NULL, NULL, NULL }
 };

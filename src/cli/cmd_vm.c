@@ -1,6 +1,7 @@
 /*
  * cmd_vm.c - beadm vm BE [--check] [--timeout S] [--mem MB] [--cpus N]
  *            [--net] [--keep] [--accel auto|kvm|tcg] [--kernel KVER]
+ *            [--share auto|virtiofs|9p]
  *            beadm vm --root-dir DIR [options]
  *
  * Boots a throwaway clone of BE under QEMU, so that an upgraded BE can be
@@ -47,6 +48,23 @@ parse_num(const char *opt, const char *arg, long lo, long hi, int *out)
 }
 
 static bool
+parse_share(const char *arg, enum vm_share *out)
+{
+	if (strcmp(arg, "auto") == 0)
+		*out = VM_SHARE_AUTO;
+	else if (strcmp(arg, "virtiofs") == 0)
+		*out = VM_SHARE_VIRTIOFS;
+	else if (strcmp(arg, "9p") == 0)
+		*out = VM_SHARE_9P;
+	else {
+		fprintf(stderr, "beadm: --share takes auto, virtiofs or 9p, "
+		    "not '%s'\n", arg);
+		return (false);
+	}
+	return (true);
+}
+
+static bool
 parse_accel(const char *arg, enum vm_accel *out)
 {
 	if (strcmp(arg, "auto") == 0)
@@ -68,7 +86,7 @@ static int
 parse(int argc, char **argv, struct vm_args *a)
 {
 	enum { O_CHECK = 256, O_TIMEOUT, O_MEM, O_CPUS, O_NET, O_KEEP, O_ACCEL,
-		O_KERNEL, O_ROOTDIR };
+		O_KERNEL, O_ROOTDIR, O_SHARE };
 	static const struct option longopts[] = {
 		{ "check", no_argument, NULL, O_CHECK },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
@@ -79,6 +97,7 @@ parse(int argc, char **argv, struct vm_args *a)
 		{ "accel", required_argument, NULL, O_ACCEL },
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "root-dir", required_argument, NULL, O_ROOTDIR },
+		{ "share", required_argument, NULL, O_SHARE },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch, n;
@@ -118,6 +137,10 @@ parse(int argc, char **argv, struct vm_args *a)
 		case O_ROOTDIR:
 			a->root_dir = optarg;
 			break;
+		case O_SHARE:
+			if (!parse_share(optarg, &a->o.share))
+				return (EXIT_USAGE);
+			break;
 		default:
 			return (cli_usage("vm"));
 		}
@@ -133,6 +156,21 @@ parse(int argc, char **argv, struct vm_args *a)
 		return (EXIT_USAGE);
 	}
 	return (0);
+}
+
+/* --share virtiofs without a virtiofsd: say so before a clone is made
+ * (whether the kernel has virtiofs is known only from the clone). */
+static int
+check_share(const struct vm_args *a)
+{
+	char path[PATH_MAX], err[VM_ERR_MAX];
+
+	if (a->o.share != VM_SHARE_VIRTIOFS ||
+	    vm_find_virtiofsd(path, sizeof (path), err) == 0)
+		return (0);
+	fprintf(stderr, "beadm: cannot share the root over virtiofs: %s\n",
+	    err);
+	return (EXIT_FAIL);
 }
 
 static void
@@ -258,7 +296,8 @@ cmd_vm(int argc, char **argv, struct cli *cli)
 	sigset_t stop, old;
 	int status, signo = 0;
 
-	if ((status = parse(argc, argv, &a)) != 0)
+	if ((status = parse(argc, argv, &a)) != 0 ||
+	    (status = check_share(&a)) != 0)
 		return (status);
 #ifdef __FreeBSD__
 	if (a.be != NULL)

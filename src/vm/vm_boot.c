@@ -8,6 +8,10 @@
  * memory, and decides: the guest's "beadm-vm: booted STATE" line (written
  * by the ready unit of vm_init.c) passes, its "beadm-vm: failed: ..." line,
  * a kernel panic, QEMU's death or the timeout fail.
+ *
+ * The root reaches the guest over virtiofs when a virtiofsd is there (one
+ * started for each QEMU run, since it ends when QEMU disconnects, and
+ * stopped after it), else over 9p, which QEMU serves itself.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,6 +57,10 @@ struct run {
 	const char *kernel, *initrd;
 	const char *accel;	/* "kvm", "tcg" */
 	pid_t pid;
+	enum vm_share share;	/* VM_SHARE_9P or VM_SHARE_VIRTIOFS */
+	const char *virtiofsd;	/* virtiofs: the program, its socket, log */
+	const char *sock, *vlog;
+	pid_t vpid;		/* virtiofsd, while it runs */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -69,7 +77,7 @@ now(void)
 static void
 note(const struct vm_opts *o, const char *fmt, const char *arg)
 {
-	char msg[512];
+	char msg[VM_ERR_MAX + PATH_MAX + 128];
 
 	if (o->note == NULL)
 		return;
@@ -137,7 +145,7 @@ spawn_qemu(struct run *r, int outfd, char *err)
 	const struct vm_opts *o = r->o;
 	const char *qemu = getenv("BEADM_QEMU");
 	char mem[16], cpus[16], accel[32], root[PATH_MAX * 2], virtfs[PATH_MAX * 3];
-	char append[256];
+	char append[256], memobj[64], chardev[PATH_MAX * 2 + 32];
 	const char *argv[40];
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -156,7 +164,8 @@ spawn_qemu(struct run *r, int outfd, char *err)
 	/* fstab=no: the BE's fstab names disks this machine does not have
 	 * (an ESP at /boot/efi), which would end in emergency mode. */
 	snprintf(append, sizeof (append), "console=ttyS0 panic=-1 "
-	    "beadm.root=%s fstab=no rw", VM_TAG);
+	    "beadm.root=%s beadm.rootfs=%s fstab=no rw", VM_TAG,
+	    r->share == VM_SHARE_VIRTIOFS ? "virtiofs" : "9p");
 	argv[n++] = qemu;
 	argv[n++] = "-machine";
 	argv[n++] = "q35";
@@ -172,8 +181,28 @@ spawn_qemu(struct run *r, int outfd, char *err)
 	argv[n++] = r->initrd;
 	argv[n++] = "-append";
 	argv[n++] = append;
-	argv[n++] = "-virtfs";
-	argv[n++] = virtfs;
+	if (r->share == VM_SHARE_VIRTIOFS) {
+		/* vhost-user needs the guest's memory shared with
+		 * virtiofsd: a memfd backend as the one NUMA node. */
+		snprintf(memobj, sizeof (memobj), "memory-backend-memfd,"
+		    "id=mem,size=%dM,share=on", o->mem_mb);
+		qemu_escape(root, sizeof (root), r->sock);
+		snprintf(chardev, sizeof (chardev), "socket,id=vfs,path=%s",
+		    root);
+		snprintf(virtfs, sizeof (virtfs), "vhost-user-fs-pci,"
+		    "chardev=vfs,tag=%s", VM_TAG);
+		argv[n++] = "-object";
+		argv[n++] = memobj;
+		argv[n++] = "-numa";
+		argv[n++] = "node,memdev=mem";
+		argv[n++] = "-chardev";
+		argv[n++] = chardev;
+		argv[n++] = "-device";
+		argv[n++] = virtfs;
+	} else {
+		argv[n++] = "-virtfs";
+		argv[n++] = virtfs;
+	}
 	argv[n++] = "-nic";
 	argv[n++] = o->net ? "user,model=virtio-net-pci" : "none";
 	argv[n++] = "-no-reboot";
@@ -216,6 +245,32 @@ spawn_qemu(struct run *r, int outfd, char *err)
 		return (-1);
 	}
 	return (0);
+}
+
+/* QEMU, and before it the virtiofsd it connects to. */
+static int
+launch(struct run *r, int outfd, char *err)
+{
+	if (r->share == VM_SHARE_VIRTIOFS &&
+	    vm_virtiofsd_start(r->virtiofsd, r->o->root, r->sock, r->vlog,
+	    &r->vpid, err) != 0)
+		return (-1);
+	if (spawn_qemu(r, outfd, err) != 0) {
+		vm_virtiofsd_stop(r->vpid);
+		r->vpid = -1;
+		return (-1);
+	}
+	return (0);
+}
+
+/* After QEMU is gone: virtiofsd (which normally ends with it) too. */
+static void
+share_done(struct run *r)
+{
+	vm_virtiofsd_stop(r->vpid);
+	r->vpid = -1;
+	if (r->sock != NULL)
+		(void) unlink(r->sock);
 }
 
 /* SIGTERM, then SIGKILL if QEMU takes longer than 5 s; reap it. */
@@ -425,7 +480,7 @@ check_once(struct run *r, int sigfd, struct console *c,
 		return (-1);
 	}
 	start = now();
-	if (spawn_qemu(r, pfd[1], err) != 0) {
+	if (launch(r, pfd[1], err) != 0) {
 		close(pfd[0]);
 		close(pfd[1]);
 		return (-1);
@@ -435,6 +490,7 @@ check_once(struct run *r, int sigfd, struct console *c,
 	res->seconds = now() - start;
 	if (r->pid > 0)
 		status = stop_qemu(r->pid);
+	share_done(r);
 	close(pfd[0]);
 	snprintf(res->accel, sizeof (res->accel), "%s", r->accel);
 	switch (*end) {
@@ -504,7 +560,7 @@ run_interactive(struct run *r, struct vm_result *res, char *err)
 	int status = 0, sig;
 	char how[64];
 
-	if (spawn_qemu(r, -1, err) != 0)
+	if (launch(r, -1, err) != 0)
 		return (-1);
 	snprintf(res->accel, sizeof (res->accel), "%s", r->accel);
 	for (;;) {
@@ -518,6 +574,7 @@ run_interactive(struct run *r, struct vm_result *res, char *err)
 		/* Ctrl-C belongs to the guest; QEMU has the terminal. */
 		if (sig > 0 && sig != SIGINT) {
 			(void) stop_qemu(r->pid);
+			share_done(r);
 			res->signal = sig;
 			res->verdict = VM_FAIL;
 			snprintf(res->reason, sizeof (res->reason),
@@ -525,6 +582,7 @@ run_interactive(struct run *r, struct vm_result *res, char *err)
 			return (0);
 		}
 	}
+	share_done(r);
 	res->verdict = VM_PASS;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		res->verdict = VM_FAIL;
@@ -537,18 +595,53 @@ run_interactive(struct run *r, struct vm_result *res, char *err)
 
 /* ---- the whole boot ----------------------------------------------------- */
 
+/*
+ * virtiofs or 9p, as asked; auto takes virtiofs where it can (a virtiofsd
+ * and the kernel's virtiofs module are there) and says why when not.
+ */
+static int
+choose_share(struct run *r, const char *kver, char *virtiofsd, size_t sz,
+    char *err)
+{
+	char why[VM_ERR_MAX];
+
+	if (r->o->share == VM_SHARE_9P) {
+		r->share = VM_SHARE_9P;
+		note(r->o, "root shared over %s", "9p");
+		return (0);
+	}
+	if (vm_find_virtiofsd(virtiofsd, sz, why) != 0 ||
+	    vm_check_modules(r->o->root, kver, VM_SHARE_VIRTIOFS, why) != 0) {
+		if (r->o->share == VM_SHARE_VIRTIOFS) {
+			vm_err(err, "cannot share the root over virtiofs: %s",
+			    why);
+			return (-1);
+		}
+		r->share = VM_SHARE_9P;
+		note(r->o, "root shared over 9p (not virtiofs: %s)", why);
+		return (0);
+	}
+	r->share = VM_SHARE_VIRTIOFS;
+	r->virtiofsd = virtiofsd;
+	note(r->o, "root shared over virtiofs (%s)", virtiofsd);
+	return (0);
+}
+
 int
 vm_boot(const struct vm_opts *o, struct vm_result *res, char *err)
 {
 	char kver[256], kernel[PATH_MAX], init[PATH_MAX], dir[] =
-	    "/tmp/beadm-vmrun.XXXXXX", initrd[64], logpath[64];
-	struct run r = { .o = o, .pid = -1 };
+	    "/tmp/beadm-vmrun.XXXXXX", initrd[64], logpath[64], sock[64],
+	    vlog[64], virtiofsd[PATH_MAX];
+	struct run r = { .o = o, .pid = -1, .vpid = -1 };
 	int fd, rc;
 
 	memset(res, 0, sizeof (*res));
 	res->verdict = VM_FAIL;
 	if (vm_find_kernel(o->root, o->kernel, kver, sizeof (kver), kernel,
 	    sizeof (kernel), err) != 0)
+		return (-1);
+	if (choose_share(&r, kver, virtiofsd, sizeof (virtiofsd), err) != 0)
 		return (-1);
 	find_init(init, sizeof (init));
 	if (mkdtemp(dir) == NULL) {
@@ -558,6 +651,12 @@ vm_boot(const struct vm_opts *o, struct vm_result *res, char *err)
 	}
 	snprintf(initrd, sizeof (initrd), "%s/initrd.cpio", dir);
 	snprintf(logpath, sizeof (logpath), "%s/console.log", dir);
+	snprintf(sock, sizeof (sock), "%s/virtiofs.sock", dir);
+	snprintf(vlog, sizeof (vlog), "%s/virtiofsd.log", dir);
+	if (r.share == VM_SHARE_VIRTIOFS) {
+		r.sock = sock;
+		r.vlog = vlog;
+	}
 	fd = open(initrd, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		vm_err(err, "cannot create %s: %s", initrd,
@@ -565,7 +664,7 @@ vm_boot(const struct vm_opts *o, struct vm_result *res, char *err)
 		(void) rmdir(dir);
 		return (-1);
 	}
-	rc = vm_write_initramfs(fd, o->root, kver, init, err);
+	rc = vm_write_initramfs(fd, o->root, kver, r.share, init, err);
 	if (close(fd) != 0 && rc == 0) {
 		vm_err(err, "cannot write %s: %s", initrd,
 		    strerror(errno));
@@ -587,6 +686,10 @@ vm_boot(const struct vm_opts *o, struct vm_result *res, char *err)
 		    run_interactive(&r, res, err);
 	}
 	(void) unlink(initrd);
+	(void) unlink(sock);
+	(void) unlink(vlog);
+	snprintf(res->share, sizeof (res->share), "%s",
+	    r.share == VM_SHARE_VIRTIOFS ? "virtiofs" : "9p");
 	/* The console log stays only where a failure points at it. */
 	if (rc == 0 && o->check && res->verdict == VM_FAIL) {
 		snprintf(res->log, sizeof (res->log), "%s", logpath);

@@ -2,8 +2,9 @@
  * vm_init.c - beadm-vm-init, the /init of the initramfs beadm vm builds.
  *
  * A static program, so that the initramfs needs no libraries: it loads the
- * modules listed in /beadm-modules, mounts the 9p share named by
- * beadm.root= on the kernel command line as the new root, puts a systemd
+ * modules listed in /beadm-modules, mounts the share named by beadm.root=
+ * on the kernel command line (a virtiofs or 9p one, as beadm.rootfs= says)
+ * as the new root, puts a systemd
  * unit on a tmpfs at /run that prints "beadm-vm: booted STATE" on the
  * serial console once the boot's jobs are done (the default target reached
  * or given up on), and hands over to the
@@ -100,9 +101,10 @@ mount_or_fail(const char *src, const char *dir, const char *type,
 		fail("cannot mount %s on %s: %s", type, dir, strerror(errno));
 }
 
-/* The value of beadm.root= on the kernel command line. */
-static void
-root_tag(char *buf, size_t sz)
+/* The value of key (such as "beadm.root=") on the kernel command line;
+ * false when it is not there. */
+static bool
+cmdline_value(const char *key, char *buf, size_t sz)
 {
 	char line[4096], *p;
 	size_t n;
@@ -111,17 +113,18 @@ root_tag(char *buf, size_t sz)
 	if (f == NULL || fgets(line, sizeof (line), f) == NULL)
 		fail("cannot read /proc/cmdline");
 	fclose(f);
-	for (p = line; (p = strstr(p, "beadm.root=")) != NULL; p++)
+	for (p = line; (p = strstr(p, key)) != NULL; p++)
 		if (p == line || p[-1] == ' ')
 			break;
 	if (p == NULL)
-		fail("no beadm.root= on the kernel command line");
-	p += strlen("beadm.root=");
+		return (false);
+	p += strlen(key);
 	n = strcspn(p, " \n");
 	if (n == 0 || n >= sz)
-		fail("bad beadm.root= on the kernel command line");
+		fail("bad %s on the kernel command line", key);
 	memcpy(buf, p, n);
 	buf[n] = '\0';
+	return (true);
 }
 
 static bool
@@ -161,18 +164,21 @@ load_modules(void)
 
 /* The virtio device may still be probing when the module has loaded. */
 static void
-mount_root(const char *tag)
+mount_root(const char *fs, const char *tag)
 {
+	bool virtiofs = strcmp(fs, "virtiofs") == 0;
 	int tries;
 
 	for (tries = 0; tries < 100; tries++) {
-		if (mount(tag, NEWROOT, "9p", 0, P9_OPTS) == 0)
+		if (mount(tag, NEWROOT, fs, 0, virtiofs ? NULL : P9_OPTS) == 0)
 			return;
-		if (errno != ENOENT && errno != ENODEV)
+		/* virtiofs says EINVAL for a tag it does not know yet. */
+		if (errno != ENOENT && errno != ENODEV &&
+		    !(virtiofs && errno == EINVAL))
 			break;
 		usleep(100000);
 	}
-	fail("cannot mount the 9p share %s as the root: %s", tag,
+	fail("cannot mount the %s share %s as the root: %s", fs, tag,
 	    strerror(errno));
 }
 
@@ -287,7 +293,7 @@ int
 main(void)
 {
 	static char *const argv[] = { "/sbin/init", NULL };
-	char tag[256];
+	char tag[256], fs[16];
 
 	(void) mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
 	console();
@@ -295,9 +301,15 @@ main(void)
 	    NULL);
 	mount_or_fail("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV |
 	    MS_NOEXEC, NULL);
-	root_tag(tag, sizeof (tag));
+	if (!cmdline_value("beadm.root=", tag, sizeof (tag)))
+		fail("no beadm.root= on the kernel command line");
+	/* Without beadm.rootfs=: 9p, what older beadm versions booted. */
+	if (!cmdline_value("beadm.rootfs=", fs, sizeof (fs)))
+		snprintf(fs, sizeof (fs), "9p");
+	if (strcmp(fs, "9p") != 0 && strcmp(fs, "virtiofs") != 0)
+		fail("beadm.rootfs=%s is neither 9p nor virtiofs", fs);
 	load_modules();
-	mount_root(tag);
+	mount_root(fs, tag);
 	ready_unit_in_run();
 	switch_root();
 	if (access("/sbin/init", X_OK) != 0)

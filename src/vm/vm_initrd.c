@@ -1,9 +1,9 @@
 /*
  * vm_initrd.c - the kernel of a root tree and the initramfs that boots it
- * over 9p.
+ * over virtiofs or 9p.
  *
  * The initramfs is beadm's own: /init is beadm-vm-init (a static program,
- * vm_init.c), /beadm-modules lists the kernel modules a 9p root needs in
+ * vm_init.c), /beadm-modules lists the kernel modules the root share needs in
  * the order they load, and the modules themselves come from the root's own
  * lib/modules/KVER, so they always match its kernel.  Nothing of the root
  * is changed.
@@ -20,9 +20,12 @@
 #include "dpkg_version.h"
 #include "vm.h"
 
-/* What a 9p root over virtio-pci needs; dependencies are added. */
-static const char *const root_modules[] = {
+/* What a root over virtio-pci needs; dependencies (fuse) are added. */
+static const char *const modules_9p[] = {
 	"virtio_pci", "9pnet_virtio", "9p", NULL
+};
+static const char *const modules_virtiofs[] = {
+	"virtio_pci", "virtiofs", NULL
 };
 #define MAX_MODULES	64
 
@@ -114,7 +117,7 @@ vm_find_kernel(const char *root, const char *want, char *kver, size_t ksz,
 	return (0);
 }
 
-/* ---- the modules a 9p root needs -------------------------------------- */
+/* ---- the modules the root share needs --------------------------------- */
 
 struct modlist {
 	char *path[MAX_MODULES];	/* relative to the modules directory */
@@ -182,7 +185,8 @@ add_module(struct modlist *m, const char *path, char *err)
  * it: loading them last to first, as modprobe does, is a valid order.
  */
 static int
-resolve(struct modlist *m, const char *moddir, const char *want, char *err)
+resolve(struct modlist *m, const char *moddir, const char *want,
+    const char *fs, char *err)
 {
 	char path[4096], *line = NULL, n[256], *deps, *tok, *save;
 	char *stack[MAX_MODULES];
@@ -224,8 +228,8 @@ resolve(struct modlist *m, const char *moddir, const char *want, char *err)
 		rc = 0;
 	if (rc == 1) {
 		vm_err(err, "kernel module %s is neither in %s "
-		    "nor built in; this kernel cannot mount a 9p root", want,
-		    path);
+		    "nor built in; this kernel cannot mount a %s root", want,
+		    path, fs);
 		rc = -1;
 	}
 	return (rc);
@@ -307,22 +311,49 @@ io:
 	return (-1);
 }
 
+/* The modules a root shared by share needs, into m. */
+static int
+root_modules(struct modlist *m, const char *root, const char *kver,
+    enum vm_share share, char *moddir, size_t msz, char *err)
+{
+	const char *const *want = share == VM_SHARE_VIRTIOFS ?
+	    modules_virtiofs : modules_9p;
+	const char *fs = share == VM_SHARE_VIRTIOFS ? "virtiofs" : "9p";
+	size_t i;
+	int rc = 0;
+
+	if (!modules_dir(root, kver, moddir, msz)) {
+		vm_err(err, "no lib/modules/%s", kver);
+		return (-1);
+	}
+	for (i = 0; rc == 0 && want[i] != NULL; i++)
+		rc = resolve(m, moddir, want[i], fs, err);
+	return (rc);
+}
+
+int
+vm_check_modules(const char *root, const char *kver, enum vm_share share,
+    char *err)
+{
+	struct modlist m = { .n = 0 };
+	char moddir[4096];
+	int rc;
+
+	rc = root_modules(&m, root, kver, share, moddir, sizeof (moddir), err);
+	modlist_free(&m);
+	return (rc);
+}
+
 int
 vm_write_initramfs(int fd, const char *root, const char *kver,
-    const char *init_path, char *err)
+    enum vm_share share, const char *init_path, char *err)
 {
 	struct modlist m = { .n = 0 };
 	char moddir[4096];
 	struct cpio c;
-	size_t i;
-	int rc = 0;
+	int rc;
 
-	if (!modules_dir(root, kver, moddir, sizeof (moddir))) {
-		vm_err(err, "no lib/modules/%s", kver);
-		return (-1);
-	}
-	for (i = 0; rc == 0 && root_modules[i] != NULL; i++)
-		rc = resolve(&m, moddir, root_modules[i], err);
+	rc = root_modules(&m, root, kver, share, moddir, sizeof (moddir), err);
 	if (rc == 0) {
 		cpio_open(&c, fd);
 		rc = pack(&c, &m, moddir, kver, init_path, err);

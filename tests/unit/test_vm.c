@@ -1,8 +1,8 @@
 /*
  * test_vm.c - what beadm vm decides without QEMU: which kernel of a root
  * it boots (6.1.0-10 is newer than 6.1.0-9), and the initramfs it writes (the
- * modules a 9p root needs, in load order, in a newc archive the kernel can
- * unpack).
+ * modules a 9p or virtiofs root needs, in load order, in a newc archive
+ * the kernel can unpack).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -54,7 +54,12 @@ setup(void **state)
 	    "kernel/net/9p/9pnet_virtio.ko.zst: kernel/net/9p/9pnet.ko.zst\n"
 	    "kernel/fs/netfs/netfs.ko:\n"
 	    "kernel/fs/9p/9p.ko: kernel/fs/netfs/netfs.ko "
-	    "kernel/net/9p/9pnet.ko.zst\n");
+	    "kernel/net/9p/9pnet.ko.zst\n"
+	    "kernel/fs/fuse/fuse.ko.zst:\n"
+	    "kernel/fs/fuse/virtiofs.ko.zst: kernel/fs/fuse/fuse.ko.zst\n");
+	put("lib/modules/6.1.0-10-amd64/kernel/fs/fuse/fuse.ko.zst", "fuse");
+	put("lib/modules/6.1.0-10-amd64/kernel/fs/fuse/virtiofs.ko.zst",
+	    "virtiofs");
 	put("lib/modules/6.1.0-10-amd64/kernel/net/9p/9pnet.ko.zst", "9pnet");
 	put("lib/modules/6.1.0-10-amd64/kernel/net/9p/9pnet_virtio.ko.zst",
 	    "9pnet_virtio");
@@ -145,7 +150,7 @@ initramfs_has_init_and_modules_in_load_order(void **state)
 	snprintf(init, sizeof (init), "%s/init", root);
 	assert_non_null(f);
 	assert_int_equal(vm_write_initramfs(fileno(f), root, "6.1.0-10-amd64",
-	    init, err), 0);
+	    VM_SHARE_9P, init, err), 0);
 	rewind(f);
 	read_newc(f, names, sizeof (names), "beadm-modules", data,
 	    sizeof (data));
@@ -173,9 +178,46 @@ missing_module_is_an_error(void **state)
 	(void)state;
 	snprintf(init, sizeof (init), "%s/init", root);
 	assert_int_equal(vm_write_initramfs(fileno(f), root, "6.1.0-9-amd64",
-	    init, err), -1);
+	    VM_SHARE_9P, init, err), -1);
 	assert_non_null(strstr(err, "kernel module virtio_pci is neither in"));
 	fclose(f);
+}
+
+static void
+virtiofs_root_gets_fuse_then_virtiofs(void **state)
+{
+	char init[4096], err[VM_ERR_MAX], names[8192], data[4096];
+	FILE *f = tmpfile();
+
+	(void)state;
+	snprintf(init, sizeof (init), "%s/init", root);
+	assert_non_null(f);
+	assert_int_equal(vm_check_modules(root, "6.1.0-10-amd64",
+	    VM_SHARE_VIRTIOFS, err), 0);
+	assert_int_equal(vm_write_initramfs(fileno(f), root, "6.1.0-10-amd64",
+	    VM_SHARE_VIRTIOFS, init, err), 0);
+	rewind(f);
+	read_newc(f, names, sizeof (names), "beadm-modules", data,
+	    sizeof (data));
+	assert_string_equal(data,
+	    "/lib/modules/6.1.0-10-amd64/kernel/fs/fuse/fuse.ko.zst\n"
+	    "/lib/modules/6.1.0-10-amd64/kernel/fs/fuse/virtiofs.ko.zst\n");
+	assert_null(strstr(names, "9p.ko"));
+	fclose(f);
+}
+
+static void
+kernel_without_virtiofs_is_told(void **state)
+{
+	char err[VM_ERR_MAX];
+
+	(void)state;
+	put("lib/modules/6.1.0-9-amd64/modules.builtin",
+	    "kernel/drivers/virtio/virtio_pci.ko\n");
+	assert_int_equal(vm_check_modules(root, "6.1.0-9-amd64",
+	    VM_SHARE_VIRTIOFS, err), -1);
+	assert_non_null(strstr(err, "kernel module virtiofs is neither in"));
+	assert_non_null(strstr(err, "cannot mount a virtiofs root"));
 }
 
 int
@@ -185,6 +227,8 @@ main(void)
 		cmocka_unit_test(newest_kernel_with_modules_is_chosen),
 		cmocka_unit_test(initramfs_has_init_and_modules_in_load_order),
 		cmocka_unit_test(missing_module_is_an_error),
+		cmocka_unit_test(virtiofs_root_gets_fuse_then_virtiofs),
+		cmocka_unit_test(kernel_without_virtiofs_is_told),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
