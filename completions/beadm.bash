@@ -156,8 +156,8 @@ _beadm()
 	umount | unmount) opts="-f" ;;
 	consolidate) opts="-y" ;;
 	vm)
-		opts="--check --timeout --mem --cpus --net --keep --accel --kernel --root-dir"
-		argopts="--timeout --mem --cpus --accel --kernel --root-dir"
+		opts="--check --timeout --mem --cpus --net --keep --accel --kernel --root-dir --share"
+		argopts="--timeout --mem --cpus --accel --kernel --root-dir --share"
 		;;
 	esac
 	for ((i = cmdi + 1; i < cword; i++)); do
@@ -180,6 +180,7 @@ _beadm()
 		create-e) __beadm_be_or_snap ;;
 		activate--tries) __beadm_reply < <(printf '%s\n' 1 2 3 4 5 6 7 8 9) ;;
 		vm--accel) __beadm_reply < <(printf '%s\n' auto kvm tcg) ;;
+		vm--share) __beadm_reply < <(printf '%s\n' auto virtiofs 9p) ;;
 		vm--root-dir)
 			compopt -o filenames 2>/dev/null
 			__beadm_reply < <(compgen -d -- "$cur")
