@@ -104,7 +104,10 @@ check "... with the BE's newest kernel that has modules" grep -qx "same" "$T_TMP
 check "... read from the clone, not the BE" grep -qE "^/tmp/beadm\.[A-Za-z0-9]{6}/boot/vmlinuz-$K\$" "$T_TMP/qemu.kernel"
 check "... shared over 9p from the clone's mountpoint" \
     grep -qxE 'local,path=/tmp/beadm\.[A-Za-z0-9]{6},mount_tag=beadmroot,security_model=passthrough,multidevs=remap' "$T_TMP/qemu.args"
-for a in -no-reboot none "console=ttyS0 panic=-1 beadm.root=beadmroot fstab=no rw" tcg q35 1024 2; do
+# The BE's kernel has no virtiofs module: auto shares the root over 9p.
+check "... over 9p under --share auto, saying why not virtiofs" \
+    grep -q "^beadm vm: root shared over 9p (not virtiofs: " "$T_TMP/stderr"
+for a in -no-reboot none "console=ttyS0 panic=-1 beadm.root=beadmroot beadm.rootfs=9p fstab=no rw" tcg q35 1024 2; do
 	check "... QEMU's arguments include '$a'" grep -qxF -- "$a" "$T_TMP/qemu.args"
 done
 (cd "$T_TMP" && mkdir -p initrd && cd initrd && cpio -id --quiet <../qemu.initrd) 
@@ -160,6 +163,13 @@ left_nothing "without QEMU"
 expect_beadm 4 "vm of a BE that does not exist is refused" -r $R vm --check nosuch
 expect_beadm 3 "vm of a bad name is refused" -r $R vm --check 'a@b'
 expect_beadm 2 "--accel takes auto, kvm or tcg" -r $R vm --accel xen default
+expect_beadm 2 "--share takes auto, virtiofs or 9p" -r $R vm --share nfs default
+BEADM_VIRTIOFSD=$T_TMP/no-such-virtiofsd run_beadm -r $R vm --check --share virtiofs default
+expect_eq "--share virtiofs without a virtiofsd is refused" "$RC" 1
+check "... naming it" grep -q "cannot share the root over virtiofs: BEADM_VIRTIOFSD=$T_TMP/no-such-virtiofsd is not an executable" "$T_TMP/stderr"
+BEADM_VIRTIOFSD=/bin/true run_beadm -r $R vm --check --share virtiofs default
+expect_eq "--share virtiofs with a kernel without virtiofs is refused" "$RC" 1
+check "... saying so" grep -q "kernel module virtiofs is neither in .* cannot mount a virtiofs root" "$T_TMP/stderr"
 expect_beadm 2 "--timeout takes a number" -r $R vm --check --timeout soon default
 expect_beadm 2 "--keep does not go with --root-dir" -r $R vm --keep --root-dir /tmp
 expect_beadm 4 "--kernel must name a kernel the BE has" -r $R vm --check --kernel 6.1.0-9-amd64 default
