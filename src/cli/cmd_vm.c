@@ -47,38 +47,19 @@ parse_num(const char *opt, const char *arg, long lo, long hi, int *out)
 	return (true);
 }
 
-static bool
-parse_share(const char *arg, enum vm_share *out)
+/*
+ * The index in names[] (in the order of the option's enum) of arg, the
+ * value of --opt; -1 after saying which values it takes.
+ */
+static int
+parse_choice(const char *opt, const char *arg, const char *const names[3])
 {
-	if (strcmp(arg, "auto") == 0)
-		*out = VM_SHARE_AUTO;
-	else if (strcmp(arg, "virtiofs") == 0)
-		*out = VM_SHARE_VIRTIOFS;
-	else if (strcmp(arg, "9p") == 0)
-		*out = VM_SHARE_9P;
-	else {
-		fprintf(stderr, "beadm: --share takes auto, virtiofs or 9p, "
-		    "not '%s'\n", arg);
-		return (false);
-	}
-	return (true);
-}
-
-static bool
-parse_accel(const char *arg, enum vm_accel *out)
-{
-	if (strcmp(arg, "auto") == 0)
-		*out = VM_ACCEL_AUTO;
-	else if (strcmp(arg, "kvm") == 0)
-		*out = VM_ACCEL_KVM;
-	else if (strcmp(arg, "tcg") == 0)
-		*out = VM_ACCEL_TCG;
-	else {
-		fprintf(stderr, "beadm: --accel takes auto, kvm or tcg, not "
-		    "'%s'\n", arg);
-		return (false);
-	}
-	return (true);
+	for (int i = 0; i < 3; i++)
+		if (strcmp(arg, names[i]) == 0)
+			return (i);
+	fprintf(stderr, "beadm: --%s takes %s, %s or %s, not '%s'\n", opt,
+	    names[0], names[1], names[2], arg);
+	return (-1);
 }
 
 /* 0 to go on, else the exit status. */
@@ -100,7 +81,7 @@ parse(int argc, char **argv, struct vm_args *a)
 		{ "share", required_argument, NULL, O_SHARE },
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch, n;
+	int ch, n, c;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -128,8 +109,11 @@ parse(int argc, char **argv, struct vm_args *a)
 			a->keep = true;
 			break;
 		case O_ACCEL:
-			if (!parse_accel(optarg, &a->o.accel))
+			/* In the order of enum vm_accel. */
+			if ((c = parse_choice("accel", optarg, (const char *[])
+			    { "auto", "kvm", "tcg" })) < 0)
 				return (EXIT_USAGE);
+			a->o.accel = (enum vm_accel)c;
 			break;
 		case O_KERNEL:
 			a->o.kernel = optarg;
@@ -138,8 +122,11 @@ parse(int argc, char **argv, struct vm_args *a)
 			a->root_dir = optarg;
 			break;
 		case O_SHARE:
-			if (!parse_share(optarg, &a->o.share))
+			/* In the order of enum vm_share. */
+			if ((c = parse_choice("share", optarg, (const char *[])
+			    { "auto", "9p", "virtiofs" })) < 0)
 				return (EXIT_USAGE);
+			a->o.share = (enum vm_share)c;
 			break;
 		default:
 			return (cli_usage("vm"));
