@@ -38,6 +38,15 @@ struct be_handle {
 /* On a BE or snapshot beadm made by itself ("apt"): retention may destroy
  * it.  Never copied to a BE cloned from it, which the user made. */
 #define BE_PROP_MADE_BY		"beadm:made-by"
+/* Which kernels of a BE get boot entries (beadm kernel, kernel_select.h):
+ * how many of the newest (on the BE root, a BE's own value overrides),
+ * and on the BE: the pinned one, comma lists of versions added and
+ * omitted, and of the versions whose files beadm wrote into its /boot. */
+#define BE_PROP_KERNEL_KEEP	"beadm:kernel-keep"
+#define BE_PROP_KERNEL_PIN	"beadm:kernel-pin"
+#define BE_PROP_KERNEL_ADD	"beadm:kernel-add"
+#define BE_PROP_KERNEL_OMIT	"beadm:kernel-omit"
+#define BE_PROP_KERNEL_ADDED	"beadm:kernel-added"
 
 /*
  * Record a failure in the handle and return its code, so that every failing
