@@ -6,30 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "be_count.h"
 #include "dpkg_version.h"
 #include "kernel_select.h"
 
 bool
 ksel_parse_keep(const char *value, unsigned *keep)
 {
-	unsigned long n = 0;
-	const char *p;
-
-	if (value == NULL || value[0] == '\0') {
-		*keep = KSEL_KEEP_DEFAULT;
-		return (true);
-	}
-	/* Digits only: strtoul would take "-1", " 2" and "2x". */
-	for (p = value; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return (false);
-		if ((n = n * 10 + (unsigned long)(*p - '0')) > KSEL_KEEP_MAX)
-			return (false);
-	}
-	if (n == 0)
-		return (false);
-	*keep = (unsigned)n;
-	return (true);
+	return (be_parse_count(value, KSEL_KEEP_DEFAULT, KSEL_KEEP_MAX, keep));
 }
 
 /* Is v an item of the comma-separated list? */

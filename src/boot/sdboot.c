@@ -406,15 +406,7 @@ bootfiles_release(be_handle_t *h, struct bootfiles *bf)
 	}
 	bf->nk = 0;
 	if (bf->mounted_at[0] != '\0') {
-		char msg[sizeof (h->errmsg)];
-		be_error_t keep = h->err;
-
-		/* Unmounting must not replace the error being reported. */
-		snprintf(msg, sizeof (msg), "%s", h->errmsg);
-		(void) be_unmount(h, bf->be, 0);
-		(void) rmdir(bf->mounted_at);
-		h->err = keep;
-		snprintf(h->errmsg, sizeof (h->errmsg), "%s", msg);
+		be_unmount_keeping_error(h, bf->be, bf->mounted_at);
 		bf->mounted_at[0] = '\0';
 	}
 }

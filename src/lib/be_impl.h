@@ -72,6 +72,11 @@ be_error_t be_existing_dataset(be_handle_t *, const char *be, char *buf,
 /* The BE the pool's bootfs names, "" when bootfs is unset or outside root. */
 be_error_t be_bootfs(be_handle_t *, char *buf, size_t sz);
 
+/* Unmount be, which beadm mounted at the temporary directory dir, and
+ * remove dir, keeping the error the handle holds (cleanup on any path).
+ * Defined in be_mount.c. */
+void be_unmount_keeping_error(be_handle_t *, const char *be, const char *dir);
+
 /* Serialise changes to one pool: wait a few seconds, then BE_ERR_BUSY.
  * Nested calls are counted, so an operation may call another. */
 be_error_t be_lock(be_handle_t *);

@@ -34,17 +34,8 @@ kbe_close(be_handle_t *h, struct kbe *kb)
 		return;
 	if (kb->zhp != NULL)
 		zfs_close(kb->zhp);
-	if (kb->mounted_at[0] != '\0') {
-		char msg[sizeof (h->errmsg)];
-		be_error_t keep = h->err;
-
-		/* Unmounting must not replace the error being reported. */
-		snprintf(msg, sizeof (msg), "%s", h->errmsg);
-		(void) be_unmount(h, kb->be, 0);
-		(void) rmdir(kb->mounted_at);
-		h->err = keep;
-		snprintf(h->errmsg, sizeof (h->errmsg), "%s", msg);
-	}
+	if (kb->mounted_at[0] != '\0')
+		be_unmount_keeping_error(h, kb->be, kb->mounted_at);
 	free(kb);
 }
 
