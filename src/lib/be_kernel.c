@@ -355,7 +355,8 @@ version_from_name(be_handle_t *h, const char *path, char *buf, size_t sz)
 	const char *base = strrchr(path, '/');
 
 	base = base ? base + 1 : path;
-	if (strncmp(base, "vmlinuz-", 8) != 0 || base[8] == '\0')
+	if (strncmp(base, "vmlinuz-", 8) != 0 || base[8] == '\0' ||
+	    strlen(base + 8) >= sz)
 		return (be_set_error(h, BE_ERR_INVALID, "cannot tell the "
 		    "kernel version from the name %s (not vmlinuz-VERSION); "
 		    "give it with --version", base));
