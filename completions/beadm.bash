@@ -4,7 +4,8 @@
 # first field of `beadm list -H`) and BE@SNAP snapshot names (the first field
 # of `beadm list -H -s` where it has an '@'), asking the BE root given with
 # -r earlier on the line.
-# Nothing completes to file names; only the mount point of `beadm mount`
+# Nothing completes to file names but the PATH and --initrd of `beadm kernel
+# add`; only the mount point of `beadm mount`
 # completes to directories.  Self-contained: works with or without the
 # bash-completion package.
 
@@ -106,7 +107,7 @@ _beadm()
 {
 	local words cword cur beroot="" cmd="" cmdi=0 i w
 	local commands="activate apt-hook bless check chroot consolidate create destroy diff export help import
-	    init list mount refresh rename rollback snapshot umount unmount
+	    init kernel list mount refresh rename rollback snapshot umount unmount
 	    version vm"
 
 	__beadm_words
@@ -155,6 +156,7 @@ _beadm()
 	list) opts="-a -D -H -s -c -C --json" argopts="-c -C" ;;
 	umount | unmount) opts="-f" ;;
 	consolidate) opts="-y" ;;
+	kernel) opts="-H --json --initrd --version" argopts="--initrd --version" ;;
 	vm)
 		opts="--check --timeout --mem --cpus --net --keep --accel --kernel --root-dir --share"
 		argopts="--timeout --mem --cpus --accel --kernel --root-dir --share"
@@ -184,6 +186,10 @@ _beadm()
 		vm--root-dir)
 			compopt -o filenames 2>/dev/null
 			__beadm_reply < <(compgen -d -- "$cur")
+			;;
+		kernel--initrd)
+			compopt -o filenames 2>/dev/null
+			__beadm_reply < <(compgen -f -- "$cur")
 			;;
 		list-c | list-C)
 			__beadm_reply < <(printf '%s\n' name active \
@@ -244,6 +250,24 @@ _beadm()
 	vm)
 		[[ " ${words[*]} " == *" --root-dir "* ]] ||
 			((nargs > 0)) || __beadm_reply < <(__beadm_bes)
+		;;
+	kernel)
+		# kernel SUB BE [VERSION | PATH]: versions from `kernel list -H`,
+		# files for add once a '/' is typed.
+		local sub=${words[cmdi + 1]-} be=""
+		((nargs >= 2)) && for ((i = cmdi + 2; i < cword; i++)); do
+			[[ ${words[i]} == -* ]] || { be=${words[i]}; break; }
+		done
+		if ((nargs == 0)); then
+			__beadm_reply < <(printf '%s\n' list add remove pin unpin)
+		elif ((nargs == 1)); then
+			__beadm_reply < <(__beadm_bes)
+		elif ((nargs == 2)) && [[ $sub == add && $cur == */* ]]; then
+			compopt -o filenames 2>/dev/null
+			__beadm_reply < <(compgen -f -- "$cur")
+		elif ((nargs == 2)) && [[ $sub == add || $sub == remove || $sub == pin ]]; then
+			__beadm_reply < <(__beadm_run kernel list -H "$be" | cut -f1)
+		fi
 		;;
 	help)
 		((nargs == 0)) && __beadm_reply < <(printf '%s\n' $commands)

@@ -21,12 +21,13 @@
 #include "efivar.h"
 #include "esp.h"
 #include "esp_io.h"
+#include "kernel_scan.h"
 #include "kstore.h"
 #include "sdboot_entry.h"
 
 #define JOURNAL		"beadm/journal"
 #define JOURNAL_MAGIC	"beadm-journal 1"
-#define MAX_KERNELS	2	/* the newest two kernels of a BE get entries */
+#define MAX_KERNELS	KSEL_MAX	/* kernels of one BE with entries */
 #define MAX_BES		4	/* BEs one change set touches */
 #define DEFAULT_TRIES	3
 
@@ -56,8 +57,9 @@ struct bootfiles {
 	char mounted_at[BE_PATH_MAX];	/* "" unless beadm mounted it */
 	char title[SDB_FIELD_MAX];
 	char options[SDB_OPTIONS_MAX];
-	struct kernel k[MAX_KERNELS];
+	struct kernel k[MAX_KERNELS];	/* the default kernel first */
 	size_t nk;
+	bool split_sort;	/* another kernel sorts before the default */
 };
 
 /* One entry file to be on every ESP. */
@@ -404,23 +406,9 @@ bootfiles_release(be_handle_t *h, struct bootfiles *bf)
 	}
 	bf->nk = 0;
 	if (bf->mounted_at[0] != '\0') {
-		char msg[sizeof (h->errmsg)];
-		be_error_t keep = h->err;
-
-		/* Unmounting must not replace the error being reported. */
-		snprintf(msg, sizeof (msg), "%s", h->errmsg);
-		(void) be_unmount(h, bf->be, 0);
-		(void) rmdir(bf->mounted_at);
-		h->err = keep;
-		snprintf(h->errmsg, sizeof (h->errmsg), "%s", msg);
+		be_unmount_keeping_error(h, bf->be, bf->mounted_at);
 		bf->mounted_at[0] = '\0';
 	}
-}
-
-static int
-kver_desc(const void *a, const void *b)
-{
-	return (sdb_kver_cmp(*(char *const *)a, *(char *const *)b));
 }
 
 static be_error_t
@@ -442,45 +430,43 @@ open_kfile(be_handle_t *h, const char *dir, const char *prefix,
 	return (BE_OK);
 }
 
-/* The kernels in dir (a BE's /boot): vmlinuz-V with initrd.img-V. */
 static be_error_t
-pick_kernels(be_handle_t *h, const char *dir, struct bootfiles *bf)
+add_kernel(be_handle_t *h, const char *dir, const char *kver,
+    struct bootfiles *bf)
 {
-	char *kv[256], initrd[PATH_MAX];
-	size_t n = 0, i;
-	struct dirent *d;
+	struct kernel *k = &bf->k[bf->nk++];
+	be_error_t err;
+
+	snprintf(k->kver, sizeof (k->kver), "%s", kver);
+	k->linux_f.fd = k->initrd_f.fd = -1;
+	if ((err = open_kfile(h, dir, "vmlinuz-", kver, &k->linux_f)) != BE_OK)
+		return (err);
+	return (open_kfile(h, dir, "initrd.img-", kver, &k->initrd_f));
+}
+
+/*
+ * The kernels in dir (a BE's /boot) that get entries (kernel_select.h),
+ * the default first.  systemd-boot lists a BE's entries by version, and
+ * loader.conf's pattern picks the first: when another kernel would come
+ * before the default, the default gets a sort key of its own.
+ */
+static be_error_t
+pick_kernels(be_handle_t *h, const char *dir, struct kscan *ks,
+    struct bootfiles *bf)
+{
 	be_error_t err = BE_OK;
-	DIR *dp = opendir(dir);
+	size_t i;
 
-	if (dp == NULL)
-		return (BE_OK);		/* no /boot: no kernels */
-	while ((d = readdir(dp)) != NULL && n < 256) {
-		const char *v = d->d_name + strlen("vmlinuz-");
-
-		if (strncmp(d->d_name, "vmlinuz-", 8) != 0 ||
-		    !sdb_kver_valid(v))
+	kscan_dir(dir, NULL, ks);
+	if (ks->deflt < 0)
+		return (BE_OK);
+	err = add_kernel(h, dir, ks->v[ks->deflt], bf);
+	for (i = 0; err == BE_OK && i < ks->n && bf->nk < MAX_KERNELS; i++) {
+		if (!ks->entries[i] || (int)i == ks->deflt)
 			continue;
-		if ((size_t)snprintf(initrd, sizeof (initrd),
-		    "%s/initrd.img-%s", dir, v) >= sizeof (initrd) ||
-		    access(initrd, R_OK) != 0)
-			continue;
-		if ((kv[n] = strdup(v)) != NULL)
-			n++;
-	}
-	closedir(dp);
-	qsort(kv, n, sizeof (kv[0]), kver_desc);
-	for (i = 0; i < n; i++) {
-		if (err == BE_OK && bf->nk < MAX_KERNELS) {
-			struct kernel *k = &bf->k[bf->nk++];
-
-			snprintf(k->kver, sizeof (k->kver), "%s", kv[i]);
-			k->linux_f.fd = k->initrd_f.fd = -1;
-			if ((err = open_kfile(h, dir, "vmlinuz-", kv[i],
-			    &k->linux_f)) == BE_OK)
-				err = open_kfile(h, dir, "initrd.img-", kv[i],
-				    &k->initrd_f);
-		}
-		free(kv[i]);
+		if (sdb_kver_cmp(ks->v[i], bf->k[0].kver) < 0)
+			bf->split_sort = true;
+		err = add_kernel(h, dir, ks->v[i], bf);
 	}
 	return (err);
 }
@@ -522,6 +508,7 @@ bootfiles_get(be_handle_t *h, const char *be, struct bootfiles *bf)
 	char template[SDB_OPTIONS_MAX];
 	char *mnt = NULL;
 	zfs_handle_t *zhp;
+	struct kscan *ks;
 	be_error_t err;
 
 	memset(bf, 0, sizeof (*bf));
@@ -532,10 +519,16 @@ bootfiles_get(be_handle_t *h, const char *be, struct bootfiles *bf)
 	if ((zhp = zfsa_open(h->lzh, bf->dataset, ZFS_TYPE_FILESYSTEM)) ==
 	    NULL)
 		return (be_set_zfs_error(h, "cannot open %s", bf->dataset));
+	if ((ks = calloc(1, sizeof (*ks))) == NULL) {
+		zfs_close(zhp);
+		return (be_set_error(h, BE_ERR_NOMEM, "out of memory"));
+	}
 	if (!zfsa_user_prop(zhp, BE_PROP_DESCRIPTION, desc, sizeof (desc)))
 		desc[0] = '\0';
 	cmdline_template(h, zhp, template, sizeof (template));
-	if (zfs_is_mounted(zhp, &mnt)) {
+	if ((err = kscan_settings(h, zhp, ks)) != BE_OK) {
+		/* nothing mounted yet */
+	} else if (zfs_is_mounted(zhp, &mnt)) {
 		snprintf(where, sizeof (where), "%s", mnt);
 		free(mnt);
 	} else if ((err = be_mount(h, be, NULL, where, sizeof (where))) ==
@@ -543,19 +536,24 @@ bootfiles_get(be_handle_t *h, const char *be, struct bootfiles *bf)
 		snprintf(bf->mounted_at, sizeof (bf->mounted_at), "%s", where);
 	}
 	zfs_close(zhp);
-	if (err != BE_OK)
+	if (err != BE_OK) {
+		free(ks);
 		return (err);
+	}
 	if (desc[0] != '\0')
 		snprintf(bf->title, sizeof (bf->title), "%s: %s", be, desc);
 	else
 		snprintf(bf->title, sizeof (bf->title), "%s", be);
 	if (!sdb_cmdline(template, be, bf->dataset, bf->options,
 	    sizeof (bf->options)))
-		return (be_set_error(h, BE_ERR_INVALID, "the kernel command "
-		    "line for '%s' is too long", be));
+		err = be_set_error(h, BE_ERR_INVALID, "the kernel command "
+		    "line for '%s' is too long", be);
 	snprintf(boot, sizeof (boot), "%s/boot", strcmp(where, "/") == 0 ?
 	    "" : where);
-	return (pick_kernels(h, boot, bf));
+	if (err == BE_OK)
+		err = pick_kernels(h, boot, ks, bf);
+	free(ks);
+	return (err);
 }
 
 /* ---- planning --------------------------------------------------------- */
@@ -649,11 +647,14 @@ plan_make(be_handle_t *h, const struct change *c, struct plan *p)
 	for (i = 0; err == BE_OK && i < c->nwrite; i++) {
 		if ((err = plan_be(h, p, c->write[i], &bf)) != BE_OK)
 			break;
-		/* The menu groups a BE's kernels under its sort key. */
-		snprintf(sort_key, sizeof (sort_key), "beadm-%s", bf->be);
-		for (k = 0; err == BE_OK && k < bf->nk; k++)
+		/* The menu groups a BE's kernels under its sort key; the
+		 * default goes first (pick_kernels). */
+		for (k = 0; err == BE_OK && k < bf->nk; k++) {
+			snprintf(sort_key, sizeof (sort_key), "beadm-%s%s",
+			    bf->be, k > 0 && bf->split_sort ? "~older" : "");
 			err = want_entry(h, p, SDB_NORMAL, bf, &bf->k[k], -1,
 			    sort_key, "");
+		}
 	}
 	if (err == BE_OK && c->need_kernel != NULL &&
 	    ((bf = plan_bootfiles(p, c->need_kernel)) == NULL || bf->nk == 0))

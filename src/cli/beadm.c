@@ -45,6 +45,14 @@ const struct command commands[] = {
 	    "create NEWBE from a stream on standard input" },
 	{ "init", cmd_init, "init [BE]",
 	    "write the boot entries of an existing BE (default: the running one)" },
+	{ "kernel", cmd_kernel,
+	    "kernel list [-H] [--json] BE\n"
+	    "kernel add BE VERSION\n"
+	    "kernel add BE PATH [--initrd PATH] [--version VERSION]\n"
+	    "kernel remove BE VERSION\n"
+	    "kernel pin BE VERSION\n"
+	    "kernel unpin BE",
+	    "choose which of a BE's kernels get boot entries" },
 	{ "list", cmd_list,
 	    "list [-aDHs] [-c PROP | -C PROP] [--json]",
 	    "list boot environments" },

@@ -178,6 +178,47 @@ be_error_t be_refresh(be_handle_t *, const char *be);
 be_error_t be_init_boot(be_handle_t *, const char *be);
 #define BE_KERNEL_HOOK	"/etc/kernel/postinst.d/zzz-beadm"
 
+/* ---- kernels of a BE (beadm kernel) ---------------------------------- */
+
+typedef struct be_kernel {
+	char version[128];	/* V of the BE's /boot/vmlinuz-V */
+	bool entries;		/* beadm gives it boot entries */
+	bool deflt;		/* boots by default when the BE boots */
+	bool pinned;		/* beadm kernel pin */
+	bool added;		/* beadm wrote its files (kernel add PATH) */
+} be_kernel_t;
+
+typedef struct be_kernel_list {
+	size_t count;
+	be_kernel_t *kernels;	/* newest first (Debian version order) */
+	unsigned keep;		/* how many of the newest get entries */
+} be_kernel_list_t;
+
+/* The kernels in be's /boot (vmlinuz-V with initrd.img-V). */
+be_error_t be_kernel_list(be_handle_t *, const char *be,
+    be_kernel_list_t **out);
+void be_kernel_list_free(be_kernel_list_t *);
+/* Give a kernel in be's /boot entries although it is not among the
+ * newest (and take back an earlier removal). */
+be_error_t be_kernel_add(be_handle_t *, const char *be, const char *version);
+/*
+ * Copy a kernel image (and initrd; NULL: initrd.img-V next to it) into
+ * be's /boot as vmlinuz-V and initrd.img-V (version NULL: V from the name
+ * vmlinuz-V), marked as written by beadm, and give it entries.  The
+ * version used is written to out.  Refuses to replace files beadm did not
+ * write.
+ */
+be_error_t be_kernel_add_file(be_handle_t *, const char *be,
+    const char *kernel, const char *initrd, const char *version,
+    char *out, size_t outsz);
+/* Drop a kernel's entries; delete its files when beadm wrote them
+ * (*deleted true), else only omit it.  Refuses the pinned kernel, and the
+ * last kernel with entries of the running BE or the one that boots next. */
+be_error_t be_kernel_remove(be_handle_t *, const char *be,
+    const char *version, bool *deleted);
+/* Boot version by default when be boots (NULL: unpin, the newest). */
+be_error_t be_kernel_pin(be_handle_t *, const char *be, const char *version);
+
 /* ---- streams ---------------------------------------------------------- */
 
 /* Called now and then while a stream moves: bytes so far. */

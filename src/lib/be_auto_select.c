@@ -7,6 +7,7 @@
 
 #include "be.h"
 #include "be_auto.h"
+#include "be_count.h"
 
 bool
 be_auto_parse_mode(const char *value, be_auto_mode_t *mode)
@@ -25,24 +26,8 @@ be_auto_parse_mode(const char *value, be_auto_mode_t *mode)
 bool
 be_auto_parse_keep(const char *value, unsigned *keep)
 {
-	unsigned long n = 0;
-	const char *p;
-
-	if (value == NULL || value[0] == '\0') {
-		*keep = BE_AUTO_KEEP_DEFAULT;
-		return (true);
-	}
-	/* Digits only: strtoul would take "-1", " 5" and "5x". */
-	for (p = value; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return (false);
-		if ((n = n * 10 + (unsigned long)(*p - '0')) > BE_AUTO_KEEP_MAX)
-			return (false);
-	}
-	if (n == 0)
-		return (false);
-	*keep = (unsigned)n;
-	return (true);
+	return (be_parse_count(value, BE_AUTO_KEEP_DEFAULT, BE_AUTO_KEEP_MAX,
+	    keep));
 }
 
 /* Newest first: later creation, then the greater name. */

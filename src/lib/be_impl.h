@@ -38,6 +38,15 @@ struct be_handle {
 /* On a BE or snapshot beadm made by itself ("apt"): retention may destroy
  * it.  Never copied to a BE cloned from it, which the user made. */
 #define BE_PROP_MADE_BY		"beadm:made-by"
+/* Which kernels of a BE get boot entries (beadm kernel, kernel_select.h):
+ * how many of the newest (on the BE root, a BE's own value overrides),
+ * and on the BE: the pinned one, comma lists of versions added and
+ * omitted, and of the versions whose files beadm wrote into its /boot. */
+#define BE_PROP_KERNEL_KEEP	"beadm:kernel-keep"
+#define BE_PROP_KERNEL_PIN	"beadm:kernel-pin"
+#define BE_PROP_KERNEL_ADD	"beadm:kernel-add"
+#define BE_PROP_KERNEL_OMIT	"beadm:kernel-omit"
+#define BE_PROP_KERNEL_ADDED	"beadm:kernel-added"
 
 /*
  * Record a failure in the handle and return its code, so that every failing
@@ -62,6 +71,11 @@ be_error_t be_existing_dataset(be_handle_t *, const char *be, char *buf,
     size_t sz);
 /* The BE the pool's bootfs names, "" when bootfs is unset or outside root. */
 be_error_t be_bootfs(be_handle_t *, char *buf, size_t sz);
+
+/* Unmount be, which beadm mounted at the temporary directory dir, and
+ * remove dir, keeping the error the handle holds (cleanup on any path).
+ * Defined in be_mount.c. */
+void be_unmount_keeping_error(be_handle_t *, const char *be, const char *dir);
 
 /* Serialise changes to one pool: wait a few seconds, then BE_ERR_BUSY.
  * Nested calls are counted, so an operation may call another. */

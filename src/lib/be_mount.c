@@ -480,3 +480,17 @@ be_unmount(be_handle_t *h, const char *be, int flags)
 	be_unlock(h);
 	return (err == BE_OK ? be_ok(h) : err);
 }
+
+void
+be_unmount_keeping_error(be_handle_t *h, const char *be, const char *dir)
+{
+	char msg[sizeof (h->errmsg)];
+	be_error_t keep = h->err;
+
+	/* Unmounting must not replace the error being reported. */
+	snprintf(msg, sizeof (msg), "%s", h->errmsg);
+	(void) be_unmount(h, be, 0);
+	(void) rmdir(dir);
+	h->err = keep;
+	snprintf(h->errmsg, sizeof (h->errmsg), "%s", msg);
+}

@@ -75,6 +75,18 @@ zfsa_prop_is_local(zfs_handle_t *zhp, zfs_prop_t prop)
 	return (src == ZPROP_SRC_LOCAL || src == ZPROP_SRC_RECEIVED);
 }
 
+/*
+ * Is a user property with this source the dataset's own: set on it, or
+ * received with it (zfs receive of a stream with properties, as beadm
+ * import makes)?  Inherited ones name the dataset they come from.
+ */
+static bool
+own_source(zfs_handle_t *zhp, const char *source)
+{
+	return (strcmp(source, zfs_get_name(zhp)) == 0 ||
+	    strcmp(source, ZPROP_SOURCE_VAL_RECVD) == 0);
+}
+
 bool
 zfsa_user_prop(zfs_handle_t *zhp, const char *prop, char *buf, size_t sz)
 {
@@ -87,8 +99,7 @@ zfsa_user_prop(zfs_handle_t *zhp, const char *prop, char *buf, size_t sz)
 	if (!zfsa_nvlist_string(entry, ZPROP_VALUE, &value) ||
 	    !zfsa_nvlist_string(entry, ZPROP_SOURCE, &source))
 		return (false);
-	/* Inherited user properties name their source dataset. */
-	if (strcmp(source, zfs_get_name(zhp)) != 0)
+	if (!own_source(zhp, source))
 		return (false);
 	if (strlen(value) >= sz)
 		return (false);
@@ -298,7 +309,7 @@ zfsa_local_inheritable_props(zfs_handle_t *zhp, nvlist_t *out)
 		if (nvpair_value_nvlist(pair, &entry) != 0 ||
 		    !zfsa_nvlist_string(entry, ZPROP_VALUE, &value) ||
 		    !zfsa_nvlist_string(entry, ZPROP_SOURCE, &source) ||
-		    strcmp(source, zfs_get_name(zhp)) != 0)
+		    !own_source(zhp, source))
 			continue;
 		if (nvlist_add_string(out, nvpair_name(pair), value) != 0)
 			l.failed = 1;
