@@ -182,20 +182,39 @@ be_install_dir(be_handle_t *h, const char *dir, const char *source,
 	return (err == BE_OK ? be_ok(h) : err);
 }
 
+/* Clean-up steps report success through the handle: keep the failure. */
+struct saved_error {
+	be_error_t err;
+	char msg[sizeof (((be_handle_t *)0)->errmsg)];
+};
+
+static void
+save_error(const be_handle_t *h, struct saved_error *s)
+{
+	s->err = h->err;
+	memcpy(s->msg, h->errmsg, sizeof (s->msg));
+}
+
+static be_error_t
+restore_error(be_handle_t *h, const struct saved_error *s)
+{
+	h->err = s->err;
+	memcpy(h->errmsg, s->msg, sizeof (s->msg));
+	return (s->err);
+}
+
 /* After a failure: take the half-made BE away, or keep it as asked. */
 static void
 undo(be_handle_t *h, const char *newbe, bool keep)
 {
-	be_error_t err = h->err;
-	char msg[sizeof (h->errmsg)];
+	struct saved_error saved;
 	size_t len;
 	bool gone = false;
 
-	memcpy(msg, h->errmsg, sizeof (msg));
+	save_error(h, &saved);
 	if (!keep)
 		gone = be_destroy(h, newbe, BE_DESTROY_FORCE) == BE_OK;
-	h->err = err;
-	memcpy(h->errmsg, msg, sizeof (msg));
+	(void) restore_error(h, &saved);
 	len = strlen(h->errmsg);
 	if (keep)
 		snprintf(h->errmsg + len, sizeof (h->errmsg) - len, "; the "
@@ -213,6 +232,7 @@ install_locked(struct be_install_job *j, const char *newbe)
 {
 	be_create_opts_t co = { .empty = true,
 	    .description = j->o->description };
+	struct saved_error saved;
 	be_handle_t *h = j->h;
 	be_error_t err;
 
@@ -223,10 +243,13 @@ install_locked(struct be_install_job *j, const char *newbe)
 	} else if ((err = be_mount(h, newbe, NULL, j->dir,
 	    sizeof (j->dir))) == BE_OK) {
 		err = fill(j, h->root);
-		if (err == BE_OK)
+		if (err == BE_OK) {
 			err = be_unmount(h, newbe, 0);
-		else
+		} else {
+			save_error(h, &saved);
 			(void) be_unmount(h, newbe, BE_MOUNT_FORCE);
+			(void) restore_error(h, &saved);
+		}
 	}
 	if (err != BE_OK)
 		undo(h, newbe, j->o->keep_failed);
