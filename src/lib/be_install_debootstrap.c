@@ -5,9 +5,13 @@
  * The packages beyond debootstrap's minimal set are what a ZFS root needs
  * to boot: the kernel metapackage, zfsutils-linux and zfs-initramfs (in
  * contrib, hence --components main,contrib), and zfs-dkms with the kernel
- * headers when the running system builds its ZFS module that way itself
- * (Debian's kernels carry no ZFS module).  A Proxmox kernel is not on a
- * Debian mirror: such a system gets Debian's kernel, and is told so.
+ * headers.  Debian's kernels carry no ZFS module, and zfs-initramfs
+ * depends on "zfs-modules | zfs-dkms": debootstrap does not resolve that
+ * alternative itself (zfs-modules is virtual), and without zfs-dkms
+ * zfs-initramfs cannot be configured, so debootstrap fails and no
+ * initramfs is made.  So zfs-dkms comes always, not only when the running
+ * system has it.  A Proxmox kernel (which has ZFS built in) is not on a
+ * Debian mirror: such a system gets Debian's kernel and is told so.
  *
  * debootstrap runs in a process group of its own: beadm stops it, with
  * everything it started, when asked to stop.
@@ -151,20 +155,19 @@ installed(const struct dpkg_status *st, const char *name, bool prefix)
 	return (false);
 }
 
-/* The --include list for the running system, comma-separated. */
+/* The --include list, comma-separated. */
 static be_error_t
 choose_packages(struct be_install_job *j, char *buf, size_t sz)
 {
 	struct dpkg_status st = { NULL, 0 };
 	const char *arch = debian_arch();
 	char path[4096];
-	bool dkms = false, pve = false;
+	bool pve = false;
 	FILE *f;
 
 	be_install_system_path(DPKG_STATUS, path, sizeof (path));
 	if ((f = fopen(path, "re")) != NULL) {
 		if (dpkg_status_read(f, &st) == 0) {
-			dkms = installed(&st, "zfs-dkms", false);
 			pve = installed(&st, "proxmox-default-kernel", false) ||
 			    installed(&st, "proxmox-kernel-", true) ||
 			    installed(&st, "pve-kernel-", true);
@@ -175,10 +178,9 @@ choose_packages(struct be_install_job *j, char *buf, size_t sz)
 	if (pve)
 		be_install_note(j, "this system runs a Proxmox kernel, which a "
 		    "Debian mirror does not have: the new system gets Debian's "
-		    "linux-image-%s", arch);
-	if ((size_t)snprintf(buf, sz, "linux-image-%s,zfsutils-linux,"
-	    "zfs-initramfs%s%s", arch, dkms ? ",zfs-dkms,linux-headers-" : "",
-	    dkms ? arch : "") >= sz)
+		    "linux-image-%s, with ZFS built by zfs-dkms", arch);
+	if ((size_t)snprintf(buf, sz, "linux-image-%s,linux-headers-%s,"
+	    "zfs-dkms,zfsutils-linux,zfs-initramfs", arch, arch) >= sz)
 		return (be_set_error(j->h, BE_ERR_NOMEM, "package list too "
 		    "long"));
 	return (BE_OK);
