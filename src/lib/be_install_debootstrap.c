@@ -6,12 +6,14 @@
  * to boot: the kernel metapackage, zfsutils-linux and zfs-initramfs (in
  * contrib, hence --components main,contrib), and zfs-dkms with the kernel
  * headers.  Debian's kernels carry no ZFS module, and zfs-initramfs
- * depends on "zfs-modules | zfs-dkms": debootstrap does not resolve that
- * alternative itself (zfs-modules is virtual), and without zfs-dkms
- * zfs-initramfs cannot be configured, so debootstrap fails and no
- * initramfs is made.  So zfs-dkms comes always, not only when the running
- * system has it.  A Proxmox kernel (which has ZFS built in) is not on a
- * Debian mirror: such a system gets Debian's kernel and is told so.
+ * depends on "zfs-modules | zfs-dkms": debootstrap takes the first choice
+ * of an alternative, here a virtual package it cannot resolve, and
+ * without zfs-dkms zfs-initramfs cannot be configured, so debootstrap
+ * fails and no initramfs is made.  So zfs-dkms comes always, not only when
+ * the running system has it.  Its other first choice, busybox-initramfs,
+ * is gone from Debian: busybox is named for the same reason.  A Proxmox
+ * kernel (which has ZFS built in) is not on a Debian mirror: such a system
+ * gets Debian's kernel and is told so.
  *
  * debootstrap runs in a process group of its own: beadm stops it, with
  * everything it started, when asked to stop.
@@ -180,7 +182,7 @@ choose_packages(struct be_install_job *j, char *buf, size_t sz)
 		    "Debian mirror does not have: the new system gets Debian's "
 		    "linux-image-%s, with ZFS built by zfs-dkms", arch);
 	if ((size_t)snprintf(buf, sz, "linux-image-%s,linux-headers-%s,"
-	    "zfs-dkms,zfsutils-linux,zfs-initramfs", arch, arch) >= sz)
+	    "zfs-dkms,zfsutils-linux,zfs-initramfs,busybox", arch, arch) >= sz)
 		return (be_set_error(j->h, BE_ERR_NOMEM, "package list too "
 		    "long"));
 	return (BE_OK);
