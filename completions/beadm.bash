@@ -107,7 +107,7 @@ _beadm()
 {
 	local words cword cur beroot="" cmd="" cmdi=0 i w
 	local commands="activate apt-hook bless check chroot consolidate create destroy diff export help import
-	    init kernel list mount refresh rename rollback snapshot umount unmount
+	    init install kernel list mount refresh rename rollback snapshot umount unmount
 	    version vm"
 
 	__beadm_words
@@ -150,7 +150,11 @@ _beadm()
 	local opts="" argopts="" nargs=0 dashdash=0
 	case $cmd in
 	activate) opts="-t -T --try --tries" argopts="--tries" ;;
-	create) opts="-e -d -o" argopts="-e -d -o" ;;
+	create) opts="-e -d -o --empty" argopts="-e -d -o" ;;
+	install)
+		opts="--copy-config --keep-failed -d --root-dir"
+		argopts="-d --root-dir"
+		;;
 	destroy) opts="-F -y -o" ;;
 	diff) opts="-H --json --files --packages" ;;
 	list) opts="-a -D -H -s -c -C --json" argopts="-c -C" ;;
@@ -183,7 +187,7 @@ _beadm()
 		activate--tries) __beadm_reply < <(printf '%s\n' 1 2 3 4 5 6 7 8 9) ;;
 		vm--accel) __beadm_reply < <(printf '%s\n' auto kvm tcg) ;;
 		vm--share) __beadm_reply < <(printf '%s\n' auto virtiofs 9p) ;;
-		vm--root-dir)
+		vm--root-dir | install--root-dir)
 			compopt -o filenames 2>/dev/null
 			__beadm_reply < <(compgen -d -- "$cur")
 			;;
@@ -234,6 +238,14 @@ _beadm()
 				__beadm_reply < <(__beadm_bes | sed 's/$/@/')
 				compopt -o nospace 2>/dev/null
 			fi
+		fi
+		;;
+	install)
+		# NEWBE is new: nothing to offer; then a tarball or debootstrap:.
+		if ((nargs == 1)); then
+			compopt -o filenames 2>/dev/null
+			__beadm_reply < <(compgen -f -- "$cur"; compgen -W \
+			    debootstrap: -- "$cur")
 		fi
 		;;
 	mount)

@@ -30,6 +30,7 @@ const struct command commands[] = {
 	{ "create", cmd_create,
 	    "create [-e BE | -e BE@SNAP] [-d DESCRIPTION] [-o PROP=VALUE]... "
 	    "NEWBE\n"
+	    "create --empty [-d DESCRIPTION] [-o PROP=VALUE]... NEWBE\n"
 	    "create BE@SNAP",
 	    "create a boot environment, or a snapshot of one" },
 	{ "destroy", cmd_destroy, "destroy [-Fyo] BE | BE@SNAP",
@@ -45,6 +46,11 @@ const struct command commands[] = {
 	    "create NEWBE from a stream on standard input" },
 	{ "init", cmd_init, "init [BE]",
 	    "write the boot entries of an existing BE (default: the running one)" },
+	{ "install", cmd_install,
+	    "install [--copy-config] [--keep-failed] [-d DESCRIPTION] NEWBE "
+	    "SOURCE",
+	    "create NEWBE and install a system into it from a tarball or "
+	    "debootstrap:SUITE" },
 	{ "kernel", cmd_kernel,
 	    "kernel list [-H] [--json] BE\n"
 	    "kernel add BE VERSION\n"

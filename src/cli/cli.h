@@ -71,6 +71,7 @@ int cmd_export(int, char **, struct cli *);
 int cmd_help(int, char **, struct cli *);
 int cmd_import(int, char **, struct cli *);
 int cmd_init(int, char **, struct cli *);
+int cmd_install(int, char **, struct cli *);
 int cmd_kernel(int, char **, struct cli *);
 int cmd_list(int, char **, struct cli *);
 int cmd_mount(int, char **, struct cli *);

@@ -1,10 +1,13 @@
 /*
  * cmd_create.c - beadm create [-e BE | -e BE@SNAP] [-d DESCRIPTION]
  *                             [-o PROP=VALUE]... NEWBE
+ *                beadm create --empty [-d DESCRIPTION] [-o PROP=VALUE]...
+ *                             NEWBE
  *                beadm create BE@SNAP
  *
- * Quiet on success, as zfs create is; the second form is `beadm snapshot`
- * with a name, as bectl has it.
+ * Quiet on success, as zfs create is; --empty makes a BE with nothing in
+ * it, for a system to be installed into (beadm install does so itself);
+ * the last form is `beadm snapshot` with a name, as bectl has it.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -36,6 +39,11 @@ create_snapshot(struct cli *cli, const char *arg)
 int
 cmd_create(int argc, char **argv, struct cli *cli)
 {
+	enum { O_EMPTY = 256 };
+	static const struct option longopts[] = {
+		{ "empty", no_argument, NULL, O_EMPTY },
+		{ NULL, 0, NULL, 0 }
+	};
 	be_create_opts_t opts = { .source = NULL };
 	const char **props;
 	size_t nprops = 0;
@@ -47,8 +55,11 @@ cmd_create(int argc, char **argv, struct cli *cli)
 		fprintf(stderr, "beadm: out of memory\n");
 		return (EXIT_FAIL);
 	}
-	while ((ch = getopt(argc, argv, "e:d:o:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "e:d:o:", longopts, NULL)) != -1) {
 		switch (ch) {
+		case O_EMPTY:
+			opts.empty = true;
+			break;
 		case 'e':
 			opts.source = optarg;
 			break;
@@ -66,8 +77,10 @@ cmd_create(int argc, char **argv, struct cli *cli)
 	opts.props = props;
 	argc -= optind;
 	argv += optind;
-	if (argc != 1 || (strchr(argv[0], '@') != NULL &&
-	    (opts.source || opts.description || nprops > 0))) {
+	/* An empty BE is cloned from nothing. */
+	if (argc != 1 || (opts.empty && opts.source != NULL) ||
+	    (strchr(argv[0], '@') != NULL &&
+	    (opts.source || opts.description || nprops > 0 || opts.empty))) {
 		free(props);
 		return (cli_usage("create"));
 	}

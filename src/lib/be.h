@@ -228,6 +228,36 @@ be_error_t be_export(be_handle_t *, const char *be, int fd,
 be_error_t be_import(be_handle_t *, const char *newbe, int fd,
     be_progress_fn, void *arg);
 
+/* ---- installing a system into a new BE ------------------------------- */
+
+typedef struct be_install_opts {
+	const char *description;	/* NULL: none */
+	bool copy_config;	/* copy hostid, cmdline, fstab lines, ESP
+				   UUIDs from the running system */
+	bool keep_failed;	/* keep a half-made BE after a failure */
+	/* debootstrap's output goes here; -1: beadm's own stdout/stderr. */
+	int log_fd;
+	be_progress_fn progress;	/* archive bytes read so far */
+	void *arg;
+	/* Told what was done or chosen ("copied /etc/hostid"); may be NULL. */
+	void (*note)(const char *msg, void *arg);
+	/* Becomes true (a signal handler sets it): stop and clean up. */
+	const volatile sig_atomic_t *stop;
+} be_install_opts_t;
+
+/*
+ * Create newbe empty (as be_create with .empty), mount it at a private
+ * directory, fill it from source, unmount it: ready for be_activate.
+ * source: a root-file-system tarball (.tar, .tar.gz, .tar.xz, .tar.zst)
+ * or "debootstrap:SUITE".  On failure or when *stop becomes true the new
+ * BE is destroyed unless keep_failed; the message says which.
+ */
+be_error_t be_install(be_handle_t *, const char *newbe, const char *source,
+    const be_install_opts_t *);
+/* The same into dir, an existing empty directory, with no BE (tests). */
+be_error_t be_install_dir(be_handle_t *, const char *dir, const char *source,
+    const be_install_opts_t *);
+
 /* ---- readiness -------------------------------------------------------- */
 
 /* Called once per finding; ok false for a problem, with a hint to fix it. */

@@ -43,8 +43,8 @@ be_chroot_root(const be_chroot_t *c)
 }
 
 /* Mounts made from here on are ours alone and never reach the system. */
-static be_error_t
-private_namespace(be_handle_t *h)
+be_error_t
+be_private_namespace(be_handle_t *h)
 {
 	if (unshare(CLONE_NEWNS) != 0)
 		return (be_set_error(h, errno == EPERM ? BE_ERR_PERM :
@@ -180,7 +180,7 @@ be_chroot_enter(be_handle_t *h, const char *be, be_chroot_t **out)
 	if ((c = calloc(1, sizeof (*c))) == NULL)
 		return (be_set_error(h, BE_ERR_NOMEM, "out of memory"));
 	snprintf(c->be, sizeof (c->be), "%s", be);
-	if ((err = private_namespace(h)) != BE_OK ||
+	if ((err = be_private_namespace(h)) != BE_OK ||
 	    (err = mount_be(h, c, ds)) != BE_OK)
 		goto fail;
 	if ((err = check_bind_targets(h, c)) != BE_OK ||

@@ -90,6 +90,13 @@ void be_unlock(be_handle_t *);
 be_error_t be_settle_canmount(be_handle_t *, const char *dataset);
 /* The same for every BE below the root. */
 be_error_t be_settle_all_canmount(be_handle_t *);
+/*
+ * Move the calling process into a mount namespace of its own whose mounts
+ * are slaves of the system's: what it mounts from then on never shows in,
+ * or propagates back to, the system, and goes away with the process.
+ * Defined in be_chroot.c.
+ */
+be_error_t be_private_namespace(be_handle_t *);
 /* Is dataset, a child of the BE root, a BE (a name beadm accepts)?
  * Defined in be_list.c. */
 bool be_dataset_is_be(const char *dataset);
