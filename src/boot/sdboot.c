@@ -504,9 +504,8 @@ cmdline_template(be_handle_t *h, zfs_handle_t *zhp, char *buf, size_t sz)
 static be_error_t
 bootfiles_get(be_handle_t *h, const char *be, struct bootfiles *bf)
 {
-	char where[BE_PATH_MAX], boot[PATH_MAX], desc[SDB_FIELD_MAX];
+	char boot[PATH_MAX], desc[SDB_FIELD_MAX];
 	char template[SDB_OPTIONS_MAX];
-	char *mnt = NULL;
 	zfs_handle_t *zhp;
 	struct kscan *ks;
 	be_error_t err;
@@ -526,15 +525,9 @@ bootfiles_get(be_handle_t *h, const char *be, struct bootfiles *bf)
 	if (!zfsa_user_prop(zhp, BE_PROP_DESCRIPTION, desc, sizeof (desc)))
 		desc[0] = '\0';
 	cmdline_template(h, zhp, template, sizeof (template));
-	if ((err = kscan_settings(h, zhp, ks)) != BE_OK) {
-		/* nothing mounted yet */
-	} else if (zfs_is_mounted(zhp, &mnt)) {
-		snprintf(where, sizeof (where), "%s", mnt);
-		free(mnt);
-	} else if ((err = be_mount(h, be, NULL, where, sizeof (where))) ==
-	    BE_OK) {
-		snprintf(bf->mounted_at, sizeof (bf->mounted_at), "%s", where);
-	}
+	if ((err = kscan_settings(h, zhp, ks)) == BE_OK)
+		err = be_boot_dir(h, be, zhp, boot, sizeof (boot),
+		    bf->mounted_at, sizeof (bf->mounted_at));
 	zfs_close(zhp);
 	if (err != BE_OK) {
 		free(ks);
@@ -548,8 +541,6 @@ bootfiles_get(be_handle_t *h, const char *be, struct bootfiles *bf)
 	    sizeof (bf->options)))
 		err = be_set_error(h, BE_ERR_INVALID, "the kernel command "
 		    "line for '%s' is too long", be);
-	snprintf(boot, sizeof (boot), "%s/boot", strcmp(where, "/") == 0 ?
-	    "" : where);
 	if (err == BE_OK)
 		err = pick_kernels(h, boot, ks, bf);
 	free(ks);

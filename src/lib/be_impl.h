@@ -76,6 +76,11 @@ be_error_t be_bootfs(be_handle_t *, char *buf, size_t sz);
  * remove dir, keeping the error the handle holds (cleanup on any path).
  * Defined in be_mount.c. */
 void be_unmount_keeping_error(be_handle_t *, const char *be, const char *dir);
+/* The /boot of be (its dataset open as zhp) where it is mounted now; when
+ * it is not mounted, be_mount it at a new temporary directory, which goes
+ * to mounted_at (else mounted_at is ""), for be_unmount_keeping_error. */
+be_error_t be_boot_dir(be_handle_t *, const char *be, zfs_handle_t *zhp,
+    char *boot, size_t bsz, char *mounted_at, size_t msz);
 
 /* Serialise changes to one pool: wait a few seconds, then BE_ERR_BUSY.
  * Nested calls are counted, so an operation may call another. */

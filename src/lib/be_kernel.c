@@ -44,7 +44,6 @@ static be_error_t
 kbe_open(be_handle_t *h, const char *be, struct kbe **out)
 {
 	struct kbe *kb = calloc(1, sizeof (*kb));
-	char where[PATH_MAX], *mnt = NULL;
 	be_error_t err;
 
 	*out = NULL;
@@ -65,21 +64,10 @@ kbe_open(be_handle_t *h, const char *be, struct kbe **out)
 		kbe_close(h, kb);
 		return (err);
 	}
-	if (zfs_is_mounted(kb->zhp, &mnt)) {
-		snprintf(where, sizeof (where), "%s", mnt);
-		free(mnt);
-	} else if ((err = be_mount(h, be, NULL, where, sizeof (where))) ==
-	    BE_OK) {
-		snprintf(kb->mounted_at, sizeof (kb->mounted_at), "%s", where);
-	} else {
+	if ((err = be_boot_dir(h, be, kb->zhp, kb->boot, sizeof (kb->boot),
+	    kb->mounted_at, sizeof (kb->mounted_at))) != BE_OK) {
 		kbe_close(h, kb);
 		return (err);
-	}
-	if ((size_t)snprintf(kb->boot, sizeof (kb->boot), "%s/boot",
-	    strcmp(where, "/") == 0 ? "" : where) >= sizeof (kb->boot)) {
-		kbe_close(h, kb);
-		return (be_set_error(h, BE_ERR_INVALID, "boot environment "
-		    "'%s' is mounted at too long a path", be));
 	}
 	kscan_dir(kb->boot, NULL, &kb->ks);
 	*out = kb;

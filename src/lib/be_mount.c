@@ -494,3 +494,27 @@ be_unmount_keeping_error(be_handle_t *h, const char *be, const char *dir)
 	h->err = keep;
 	snprintf(h->errmsg, sizeof (h->errmsg), "%s", msg);
 }
+
+be_error_t
+be_boot_dir(be_handle_t *h, const char *be, zfs_handle_t *zhp, char *boot,
+    size_t bsz, char *mounted_at, size_t msz)
+{
+	char where[PATH_MAX], *mnt = NULL;
+	be_error_t err;
+
+	mounted_at[0] = '\0';
+	if (zfs_is_mounted(zhp, &mnt)) {
+		snprintf(where, sizeof (where), "%s", mnt);
+		free(mnt);
+	} else if ((err = be_mount(h, be, NULL, where, sizeof (where))) ==
+	    BE_OK) {
+		snprintf(mounted_at, msz, "%s", where);
+	} else {
+		return (err);
+	}
+	if ((size_t)snprintf(boot, bsz, "%s/boot", strcmp(where, "/") == 0 ?
+	    "" : where) >= bsz)
+		return (be_set_error(h, BE_ERR_INVALID, "boot environment "
+		    "'%s' is mounted at too long a path", be));
+	return (BE_OK);
+}
