@@ -105,3 +105,18 @@ be_set_zfs_error(be_handle_t *h, const char *fmt, ...)
 	h->err = err;
 	return (err);
 }
+
+void
+be_error_save(const be_handle_t *h, struct be_saved_error *s)
+{
+	s->err = h->err;
+	snprintf(s->msg, sizeof (s->msg), "%s", h->errmsg);
+}
+
+be_error_t
+be_error_restore(be_handle_t *h, const struct be_saved_error *s)
+{
+	h->err = s->err;
+	snprintf(h->errmsg, sizeof (h->errmsg), "%s", s->msg);
+	return (s->err);
+}

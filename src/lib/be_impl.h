@@ -58,6 +58,14 @@ be_error_t be_set_error(be_handle_t *, be_error_t, const char *fmt, ...)
 be_error_t be_set_zfs_error(be_handle_t *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 be_error_t be_ok(be_handle_t *);
+/* The failure the handle holds, kept across clean-up steps that report
+ * their own outcome through it: save, clean up, restore (returns it). */
+struct be_saved_error {
+	be_error_t err;
+	char msg[sizeof (((be_handle_t *)0)->errmsg)];
+};
+void be_error_save(const be_handle_t *, struct be_saved_error *);
+be_error_t be_error_restore(be_handle_t *, const struct be_saved_error *);
 
 /* The setting prop as set on the BE root itself, "" when unset or only
  * inherited there. */

@@ -182,39 +182,18 @@ be_install_dir(be_handle_t *h, const char *dir, const char *source,
 	return (err == BE_OK ? be_ok(h) : err);
 }
 
-/* Clean-up steps report success through the handle: keep the failure. */
-struct saved_error {
-	be_error_t err;
-	char msg[sizeof (((be_handle_t *)0)->errmsg)];
-};
-
-static void
-save_error(const be_handle_t *h, struct saved_error *s)
-{
-	s->err = h->err;
-	memcpy(s->msg, h->errmsg, sizeof (s->msg));
-}
-
-static be_error_t
-restore_error(be_handle_t *h, const struct saved_error *s)
-{
-	h->err = s->err;
-	memcpy(h->errmsg, s->msg, sizeof (s->msg));
-	return (s->err);
-}
-
 /* After a failure: take the half-made BE away, or keep it as asked. */
 static void
 undo(be_handle_t *h, const char *newbe, bool keep)
 {
-	struct saved_error saved;
+	struct be_saved_error saved;
 	size_t len;
 	bool gone = false;
 
-	save_error(h, &saved);
+	be_error_save(h, &saved);
 	if (!keep)
 		gone = be_destroy(h, newbe, BE_DESTROY_FORCE) == BE_OK;
-	(void) restore_error(h, &saved);
+	(void) be_error_restore(h, &saved);
 	len = strlen(h->errmsg);
 	if (keep)
 		snprintf(h->errmsg + len, sizeof (h->errmsg) - len, "; the "
@@ -232,7 +211,7 @@ install_locked(struct be_install_job *j, const char *newbe)
 {
 	be_create_opts_t co = { .empty = true,
 	    .description = j->o->description };
-	struct saved_error saved;
+	struct be_saved_error saved;
 	be_handle_t *h = j->h;
 	be_error_t err;
 
@@ -246,9 +225,9 @@ install_locked(struct be_install_job *j, const char *newbe)
 		if (err == BE_OK) {
 			err = be_unmount(h, newbe, 0);
 		} else {
-			save_error(h, &saved);
+			be_error_save(h, &saved);
 			(void) be_unmount(h, newbe, BE_MOUNT_FORCE);
-			(void) restore_error(h, &saved);
+			(void) be_error_restore(h, &saved);
 		}
 	}
 	if (err != BE_OK)

@@ -74,13 +74,14 @@ kbe_open(be_handle_t *h, const char *be, struct kbe **out)
 	return (BE_OK);
 }
 
+/* The index of version among the kernels of ks, -1 if it is not there. */
 static int
-kbe_find(const struct kbe *kb, const char *version)
+find_version(const struct kscan *ks, const char *version)
 {
 	size_t i;
 
-	for (i = 0; i < kb->ks.n; i++)
-		if (strcmp(kb->ks.v[i], version) == 0)
+	for (i = 0; i < ks->n; i++)
+		if (strcmp(ks->v[i], version) == 0)
 			return ((int)i);
 	return (-1);
 }
@@ -99,7 +100,7 @@ check_version(be_handle_t *h, const char *version)
 static be_error_t
 need_kernel(be_handle_t *h, const struct kbe *kb, const char *version)
 {
-	if (kbe_find(kb, version) < 0)
+	if (find_version(&kb->ks, version) < 0)
 		return (be_set_error(h, BE_ERR_NOENT, "boot environment '%s' has "
 		    "no kernel %s: its /boot holds no vmlinuz-%s with an "
 		    "initrd.img-%s (see 'beadm kernel list %s')", kb->be,
@@ -203,11 +204,11 @@ apply(be_handle_t *h, struct kbe *kb, const struct knew *n)
 	if (h->backend == NULL)
 		return (BE_OK);
 	if ((err = be_boot_refresh(h, kb->be)) != BE_OK) {
-		char msg[sizeof (h->errmsg)];
+		struct be_saved_error saved;
 
-		snprintf(msg, sizeof (msg), "%s", h->errmsg);
+		be_error_save(h, &saved);
 		(void) settings_write(h, kb, n, &old);
-		(void) be_set_error(h, err, "%s", msg);
+		(void) be_error_restore(h, &saved);
 	}
 	return (err);
 }
@@ -286,10 +287,7 @@ refuse_too_many(be_handle_t *h, const struct kbe *kb, const struct knew *n,
 	if (after == NULL)
 		return (be_set_error(h, BE_ERR_NOMEM, "out of memory"));
 	choose_with(kb, n, NULL, after);
-	for (i = 0; i < (int)after->n; i++)
-		if (strcmp(after->v[i], version) == 0)
-			break;
-	has = i < (int)after->n && after->entries[i];
+	has = (i = find_version(after, version)) >= 0 && after->entries[i];
 	free(after);
 	if (!has)
 		return (be_set_error(h, BE_ERR_INVALID, "boot environment '%s' "
@@ -442,7 +440,7 @@ be_kernel_add_file(be_handle_t *h, const char *be, const char *kernel,
 	    (err = list_change(h, n.added, v, true, n.added,
 	    sizeof (n.added))) != BE_OK)
 		goto out;
-	existed = kbe_find(kb, v) >= 0;
+	existed = find_version(&kb->ks, v) >= 0;
 	/* Marked as beadm's before the files exist: a crash in between
 	 * leaves a mark without files, never files beadm would not own. */
 	if ((err = set_one(h, kb, BE_PROP_KERNEL_ADDED, kb->ks.added,
@@ -458,17 +456,17 @@ be_kernel_add_file(be_handle_t *h, const char *be, const char *kernel,
 	if (err == BE_OK)
 		err = apply(h, kb, &n);
 	if (err != BE_OK && !existed) {
-		char msg[sizeof (h->errmsg)];
+		struct be_saved_error saved;
 		struct knew back;
 
-		snprintf(msg, sizeof (msg), "%s", h->errmsg);
+		be_error_save(h, &saved);
 		delete_kernel(kb, v);
 		knew_from(&kb->ks, &back);
 		(void) list_change(h, back.added, v, false, back.added,
 		    sizeof (back.added));
 		(void) set_one(h, kb, BE_PROP_KERNEL_ADDED, kb->ks.added,
 		    back.added);
-		(void) be_set_error(h, err, "%s", msg);
+		(void) be_error_restore(h, &saved);
 	}
 out:
 	kbe_close(h, kb);

@@ -484,15 +484,13 @@ be_unmount(be_handle_t *h, const char *be, int flags)
 void
 be_unmount_keeping_error(be_handle_t *h, const char *be, const char *dir)
 {
-	char msg[sizeof (h->errmsg)];
-	be_error_t keep = h->err;
+	struct be_saved_error saved;
 
 	/* Unmounting must not replace the error being reported. */
-	snprintf(msg, sizeof (msg), "%s", h->errmsg);
+	be_error_save(h, &saved);
 	(void) be_unmount(h, be, 0);
 	(void) rmdir(dir);
-	h->err = keep;
-	snprintf(h->errmsg, sizeof (h->errmsg), "%s", msg);
+	(void) be_error_restore(h, &saved);
 }
 
 be_error_t
