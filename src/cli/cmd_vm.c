@@ -30,6 +30,7 @@ struct vm_args {
 	const char *be;
 	const char *root_dir;
 	bool keep;
+	char deflt[128];	/* the kernel the BE boots by default, or "" */
 };
 
 static bool
@@ -200,6 +201,16 @@ boot(const struct vm_args *a, const char *dir, const char *what, int *signo)
 	int status;
 
 	o.root = dir;
+	/* Without --kernel, what the BE would boot: its pinned kernel, say. */
+	if (o.kernel == NULL && a->deflt[0] != '\0') {
+		if (vm_find_kernel(dir, a->deflt, kver, sizeof (kver), kernel,
+		    sizeof (kernel), err) == 0)
+			o.kernel = a->deflt;
+		else
+			fprintf(stderr, "beadm vm: not the kernel %s boots by "
+			    "default: %s; taking the newest that has modules\n",
+			    what, err);
+	}
 	if (vm_find_kernel(dir, o.kernel, kver, sizeof (kver), kernel,
 	    sizeof (kernel), err) != 0) {
 		fprintf(stderr, "beadm: cannot boot %s: %s\n", what, err);
@@ -241,8 +252,27 @@ bhyve_lines(const struct vm_args *a, struct cli *cli)
 }
 #endif
 
+/*
+ * The kernel the BE boots by default from the ESPs (the pinned one, else
+ * the newest with entries), into a->deflt.  Best effort: a BE whose
+ * kernels cannot be listed boots its newest kernel, as without a pin.
+ */
+static void
+default_kernel(be_handle_t *h, struct vm_args *a)
+{
+	be_kernel_list_t *kl;
+
+	if (be_kernel_list(h, a->be, &kl) != BE_OK)
+		return;
+	for (size_t i = 0; i < kl->count; i++)
+		if (kl->kernels[i].deflt)
+			snprintf(a->deflt, sizeof (a->deflt), "%s",
+			    kl->kernels[i].version);
+	be_kernel_list_free(kl);
+}
+
 static int
-boot_be(const struct vm_args *a, struct cli *cli, int *signo)
+boot_be(struct vm_args *a, struct cli *cli, int *signo)
 {
 	char clone[BE_NAME_MAX + 1], mnt[PATH_MAX], what[BE_NAME_MAX + 32];
 	be_handle_t *h;
@@ -250,6 +280,8 @@ boot_be(const struct vm_args *a, struct cli *cli, int *signo)
 
 	if ((h = cli_open(cli, &status)) == NULL)
 		return (status);
+	if (a->o.kernel == NULL)
+		default_kernel(h, a);
 	if (be_vm_prepare(h, a->be, clone, sizeof (clone), mnt,
 	    sizeof (mnt)) != BE_OK) {
 		status = cli_fail(h);

@@ -2,7 +2,8 @@
 # beadm vm: the BE boots as a throwaway clone, mounted with all its
 # datasets, never the BE itself; after a pass, a failure, a timeout, QEMU's
 # death or SIGTERM no clone, snapshot, mount or directory of beadm's is
-# left; --keep leaves the clone as an ordinary BE; refusals change nothing.
+# left; --keep leaves the clone as an ordinary BE; refusals change nothing;
+# without --kernel the kernel is the one the BE boots by default (pinned).
 # QEMU is a fake (BEADM_QEMU) that checks what beadm hands it and plays the
 # guest's part on the serial console: the test VM cannot run a guest.
 . "$(dirname "$0")/lib.sh"
@@ -191,5 +192,25 @@ expect_eq "... a clone of the BE" "$(prop $R/$kept origin)" "$(zfs list -H -t sn
 expect_eq "no directory of beadm's is left in /tmp" "$(tmpdirs)" "$ntmp"
 expect_beadm 0 "the kept BE can be destroyed like any other" -r $R destroy -y "$kept"
 expect_unchanged "after destroying the kept BE"
+
+# --- which kernel: the one the BE boots by default ---------------------------------
+# An older kernel with modules, pinned (beadm kernel pin sets the property):
+# the test boot takes it, as the ESPs would; --kernel still chooses; a pinned
+# kernel without modules cannot boot here, and the newest that has them does.
+K2=6.1.0-50-amd64
+{ cat "$mp/boot/vmlinuz-$K"; echo older; } >"$mp/boot/vmlinuz-$K2"
+cp -a "$mp/usr/lib/modules/$K" "$mp/usr/lib/modules/$K2"
+for k in $K $K2 6.1.0-9-amd64; do : >"$mp/boot/initrd.img-$k"; done
+zfs set beadm:kernel-pin=$K2 $R/default
+expect_beadm 0 "vm --check of a BE with a pinned older kernel passes" -r $R vm --check --accel tcg default
+check "... booting the pinned kernel" grep -qE "/boot/vmlinuz-$K2\$" "$T_TMP/qemu.kernel"
+expect_beadm 0 "vm --check --kernel $K passes" -r $R vm --check --accel tcg --kernel $K default
+check "... booting the kernel --kernel names, not the pinned one" grep -qE "/boot/vmlinuz-$K\$" "$T_TMP/qemu.kernel"
+zfs set beadm:kernel-pin=6.1.0-9-amd64 $R/default
+expect_beadm 0 "vm --check with a pinned kernel that has no modules passes" -r $R vm --check --accel tcg default
+check "... booting the newest kernel that has modules" grep -qE "/boot/vmlinuz-$K\$" "$T_TMP/qemu.kernel"
+check "... saying why not the pinned one" grep -q \
+    "^beadm vm: not the kernel boot environment 'default' boots by default: no kernel 6.1.0-9-amd64" "$T_TMP/stderr"
+expect_eq "no clone is left mounted" "$(vm_mounts)" ""
 
 done_testing
