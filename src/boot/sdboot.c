@@ -1240,18 +1240,16 @@ static void
 sdb_cancel(be_handle_t *h)
 {
 	struct sdb *s = h->boot;
-	be_error_t keep = h->err;
-	char msg[sizeof (h->errmsg)];
+	struct be_saved_error why;
 
 	if (s == NULL || !s->open)
 		return;
-	snprintf(msg, sizeof (msg), "%s", h->errmsg);
+	be_error_save(h, &why);
 	if (esp_enter(h, &s->esps) == BE_OK) {
 		(void) journal_clear(h, s);
 		esp_leave(&s->esps);
 	}
-	h->err = keep;
-	snprintf(h->errmsg, sizeof (h->errmsg), "%s", msg);
+	(void) be_error_restore(h, &why);
 }
 
 /* Open the ESPs (finishing an interrupted change) and carry c out. */

@@ -186,11 +186,11 @@ be_chroot_enter(be_handle_t *h, const char *be, be_chroot_t **out)
 	if ((err = check_bind_targets(h, c)) != BE_OK ||
 	    (err = bind_system_dirs(h, c)) != BE_OK) {
 		/* Report the first failure, not the cleanup's. */
-		char msg[sizeof (h->errmsg)];
+		struct be_saved_error first;
 
-		memcpy(msg, h->errmsg, sizeof (msg));
+		be_error_save(h, &first);
 		(void) be_chroot_leave(h, c);
-		return (be_set_error(h, err, "%s", msg));
+		return (be_error_restore(h, &first));
 	}
 	*out = c;
 	return (be_ok(h));

@@ -337,12 +337,12 @@ static void
 undo(struct create *c)
 {
 	be_handle_t *h = c->h;
-	be_error_t err = h->err;
-	char msg[sizeof (h->errmsg)], target[BE_PATH_MAX];
+	struct be_saved_error why;
+	char target[BE_PATH_MAX];
 	zfs_handle_t *zhp;
 	bool left = false;
 
-	memcpy(msg, h->errmsg, sizeof (msg));
+	be_error_save(h, &why);
 	while (c->cloned > 0) {
 		c->cloned--;
 		snprintf(target, sizeof (target), "%s%s", c->newds,
@@ -356,10 +356,9 @@ undo(struct create *c)
 	if (c->took_snapshot && be_tree_destroy_snapshots(h, &c->tree,
 	    c->snap) != BE_OK)
 		left = true;
-	h->err = err;
-	snprintf(h->errmsg, sizeof (h->errmsg), "%s%s", msg, left ?
-	    "; undoing the create failed too: check 'zfs list -t all' for "
-	    "leftovers" : "; nothing was changed");
+	(void) be_error_restore(h, &why);
+	be_error_append(h, "%s", left ? "; undoing the create failed too: "
+	    "check 'zfs list -t all' for leftovers" : "; nothing was changed");
 }
 
 static be_error_t

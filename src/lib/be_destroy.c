@@ -467,16 +467,15 @@ origins_to_destroy(be_handle_t *h, const be_tree_t *tree, int flags,
 static void
 restore_entries(be_handle_t *h, const char *be)
 {
-	char msg[sizeof (h->errmsg)];
-	be_error_t err = h->err;
+	struct be_saved_error why;
+	bool gone;
 
-	snprintf(msg, sizeof (msg), "%s", h->errmsg);
-	if (be_boot_create(h, be) != BE_OK)
-		snprintf(msg + strlen(msg), sizeof (msg) - strlen(msg), "; its "
-		    "boot entries are gone too: 'beadm refresh %s' writes them "
-		    "again", be);
-	h->err = err;
-	snprintf(h->errmsg, sizeof (h->errmsg), "%s", msg);
+	be_error_save(h, &why);
+	gone = be_boot_create(h, be) != BE_OK;
+	(void) be_error_restore(h, &why);
+	if (gone)
+		be_error_append(h, "; its boot entries are gone too: 'beadm "
+		    "refresh %s' writes them again", be);
 }
 
 static be_error_t

@@ -120,3 +120,14 @@ be_error_restore(be_handle_t *h, const struct be_saved_error *s)
 	snprintf(h->errmsg, sizeof (h->errmsg), "%s", s->msg);
 	return (s->err);
 }
+
+void
+be_error_append(be_handle_t *h, const char *fmt, ...)
+{
+	size_t len = strlen(h->errmsg);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(h->errmsg + len, sizeof (h->errmsg) - len, fmt, ap);
+	va_end(ap);
+}

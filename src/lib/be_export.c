@@ -321,18 +321,14 @@ static be_error_t
 drop_transport_snapshot(be_handle_t *h, zfs_handle_t *zhp, char *snap,
     be_error_t err)
 {
-	size_t len;
-
 	if (zfs_destroy_snaps(zhp, snap, B_FALSE) == 0)
 		return (err);
 	if (err == BE_OK)
 		return (be_set_zfs_error(h, "the stream was written, but the "
 		    "snapshot %s@%s could not be destroyed; destroy it with "
 		    "zfs destroy -r", zfs_get_name(zhp), snap));
-	len = strlen(h->errmsg);
-	snprintf(h->errmsg + len, sizeof (h->errmsg) - len, "; also, the "
-	    "snapshot %s@%s is left behind: destroy it with zfs destroy -r",
-	    zfs_get_name(zhp), snap);
+	be_error_append(h, "; also, the snapshot %s@%s is left behind: "
+	    "destroy it with zfs destroy -r", zfs_get_name(zhp), snap);
 	return (err);
 }
 
@@ -445,9 +441,6 @@ static void
 discard_received(be_handle_t *h, const char *dataset)
 {
 	zfs_handle_t *zhp = zfsa_open(h->lzh, dataset, ZFS_TYPE_FILESYSTEM);
-	char msg[sizeof (h->errmsg)];
-	be_error_t err = h->err;
-	size_t len;
 	int rc;
 
 	if (zhp == NULL)
@@ -459,12 +452,9 @@ discard_received(be_handle_t *h, const char *dataset)
 	zfs_close(zhp);
 	if (rc == 0)
 		return;
-	snprintf(msg, sizeof (msg), "%s", h->errmsg);
-	len = strlen(msg);
-	snprintf(msg + len, sizeof (msg) - len, "; also, the partly received "
-	    "%s could not be removed (%s): destroy it with zfs destroy -r",
-	    dataset, libzfs_error_description(h->lzh));
-	be_set_error(h, err, "%s", msg);
+	be_error_append(h, "; also, the partly received %s could not be "
+	    "removed (%s): destroy it with zfs destroy -r", dataset,
+	    libzfs_error_description(h->lzh));
 }
 
 static be_error_t

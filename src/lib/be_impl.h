@@ -66,6 +66,10 @@ struct be_saved_error {
 };
 void be_error_save(const be_handle_t *, struct be_saved_error *);
 be_error_t be_error_restore(be_handle_t *, const struct be_saved_error *);
+/* Add to the message of the error the handle holds (what its clean-up
+ * left undone, say). */
+void be_error_append(be_handle_t *, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* The setting prop as set on the BE root itself, "" when unset or only
  * inherited there. */

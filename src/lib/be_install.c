@@ -187,23 +187,21 @@ static void
 undo(be_handle_t *h, const char *newbe, bool keep)
 {
 	struct be_saved_error saved;
-	size_t len;
 	bool gone = false;
 
 	be_error_save(h, &saved);
 	if (!keep)
 		gone = be_destroy(h, newbe, BE_DESTROY_FORCE) == BE_OK;
 	(void) be_error_restore(h, &saved);
-	len = strlen(h->errmsg);
 	if (keep)
-		snprintf(h->errmsg + len, sizeof (h->errmsg) - len, "; the "
-		    "half-made boot environment '%s' is kept (--keep-failed): "
-		    "'beadm destroy %s' removes it", newbe, newbe);
+		be_error_append(h, "; the half-made boot environment '%s' is "
+		    "kept (--keep-failed): 'beadm destroy %s' removes it",
+		    newbe, newbe);
 	else
-		snprintf(h->errmsg + len, sizeof (h->errmsg) - len, "; %s",
-		    gone ? "the half-made boot environment was destroyed" :
-		    "destroying the half-made boot environment failed too: "
-		    "remove it with 'beadm destroy -F'");
+		be_error_append(h, "; %s", gone ? "the half-made boot "
+		    "environment was destroyed" : "destroying the half-made "
+		    "boot environment failed too: remove it with 'beadm "
+		    "destroy -F'");
 }
 
 static be_error_t

@@ -51,7 +51,8 @@ be_vm_prepare(be_handle_t *h, const char *be, char *clone, size_t csz,
 {
 	static const char *const props[] = { BE_PROP_VM "=yes", NULL };
 	be_create_opts_t opts = { .source = be, .props = props };
-	char ds[BE_PATH_MAX], name[BE_NAME_MAX + 1], msg[sizeof (h->errmsg)];
+	char ds[BE_PATH_MAX], name[BE_NAME_MAX + 1];
+	struct be_saved_error first;
 	const char *why;
 	be_error_t err = BE_ERR_EXISTS;
 	int tries;
@@ -69,11 +70,9 @@ be_vm_prepare(be_handle_t *h, const char *be, char *clone, size_t csz,
 	if (err != BE_OK)
 		return (err);
 	if ((err = be_mount(h, name, NULL, mnt, msz)) != BE_OK) {
-		memcpy(msg, h->errmsg, sizeof (msg));
+		be_error_save(h, &first);
 		(void) be_destroy(h, name, BE_DESTROY_FORCE);
-		h->err = err;
-		snprintf(h->errmsg, sizeof (h->errmsg), "%s", msg);
-		return (err);
+		return (be_error_restore(h, &first));
 	}
 	snprintf(clone, csz, "%s", name);
 	return (be_ok(h));
