@@ -18,7 +18,8 @@ VM_SERIES_DEFAULT=2.1	# Debian 12's own OpenZFS
 
 # Kernel modules the guest needs besides ZFS, in the order we want them loaded
 # (modprobe adds their dependencies).  virtio_pci first so the devices appear.
-VM_KMODS="virtio_pci virtio_blk virtio_console 9pnet_virtio 9p loop vfat nls_cp437 nls_iso8859_1 nls_ascii"
+# virtio_net only serves tests/vm/run --net; without that there is no NIC.
+VM_KMODS="virtio_pci virtio_blk virtio_console virtio_net 9pnet_virtio 9p loop vfat nls_cp437 nls_iso8859_1 nls_ascii"
 VM_ZMODS="zfs"
 
 # Messages name their script's part of the harness: VM_SAY_AS (vm, e2e).
