@@ -12,6 +12,7 @@
 # the ZFS module run emulated.  Not part of make check; see the README.
 . "$(dirname "$0")/../integration/lib.sh"
 . "$TOP/tests/integration/esp.sh"
+. "$TOP/tests/install/lib.sh"
 
 SUITE=bookworm
 P=tdeb
@@ -50,15 +51,12 @@ check "dkms built zfs.ko for that kernel" \
 chroot "$M" lsinitramfs "/boot/initrd.img-$kver" >"$T_TMP/lsinitramfs" 2>&1
 check "the initramfs holds zfs.ko" grep -q 'zfs\.ko' "$T_TMP/lsinitramfs"
 check "the initramfs holds zpool" grep -q 'sbin/zpool$' "$T_TMP/lsinitramfs"
-for pkg in zfsutils-linux zfs-initramfs zfs-dkms "linux-image-amd64"; do
-	check "dpkg has $pkg installed" awk -v p="$pkg" 'BEGIN { RS = "" }
-		$0 ~ "(^|\n)Package: " p "\n" && $0 ~ /\nStatus: install ok installed/ { f = 1 }
-		END { exit !f }' "$M/var/lib/dpkg/status"
+for pkg in zfsutils-linux zfs-initramfs zfs-dkms linux-image-amd64; do
+	check "dpkg has $pkg installed" installed "$M/var/lib/dpkg/status" $pkg
 done
-mirror=$(sed -n 's/^[[:space:]]*URIs:[[:space:]]*//Ip' /etc/apt/sources.list.d/*.sources 2>/dev/null |
-	grep -v security | head -n1)
+mirror=$(awk '$1 == "deb" { print $2; exit }' "$M/etc/apt/sources.list" 2>/dev/null)
 check "its apt sources name this machine's mirror ($mirror)" \
-	grep -rqsF "${mirror%/}" "$M/etc/apt/sources.list" "$M/etc/apt/sources.list.d"
+	grep -qxF "${mirror%/}" <(machine_uris)
 # (An error text here cannot equal an ESP file's sum below.)
 ksum=$(sha256sum <"$M/boot/vmlinuz-$kver" 2>&1)
 expect_beadm 0 "it unmounts" -r $R umount deb
