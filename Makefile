@@ -1,7 +1,9 @@
 # Convenience targets for a newcomer; the build itself is Meson's.
 #   make            build beadm (build/src/beadm) against the installed OpenZFS
-#   make check      set up, build and run every test (unit, VM self-test,
-#                   integration against OpenZFS 2.1 and 2.3, end to end)
+#   make check      set up, build and run every test (unit, VM self-tests,
+#                   every scenario against OpenZFS 2.3 and the marked ones
+#                   against 2.1, end to end); CI runs this
+#   make check-full the same with every scenario against both series
 #   make check-e2e  only the end-to-end test: real UEFI boots of BEs (tests/e2e)
 #   make sandbox    try beadm in a throwaway VM with a Proxmox-style pool
 #   make install    install beadm, its man page, completions and hooks (PREFIX=/usr/local)
@@ -15,6 +17,9 @@ build/build.ninja:
 
 check:
 	tests/run-all
+
+check-full:
+	tests/run-all --full
 
 check-e2e:
 	scripts/setup
@@ -32,4 +37,4 @@ install: all
 clean:
 	rm -rf build build-*
 
-.PHONY: all check check-e2e sandbox install clean
+.PHONY: all check check-full check-e2e sandbox install clean

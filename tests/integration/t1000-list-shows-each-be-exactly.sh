@@ -2,6 +2,7 @@
 # beadm list: one exact line per BE (-H), Active flags N (running) and R
 # (bootfs), sorting with -c/-C, datasets and origins (-a), snapshots (-s),
 # -D space, and a JSON document that carries the same values.
+# every-series: iterators and property sources (the zfs adapter)
 . "$(dirname "$0")/lib.sh"
 
 P=t1000a

@@ -2,6 +2,7 @@
 # beadm rename: descendants follow, mounts stay where they are (even for the
 # running BE with file systems mounted below it), bootfs follows the BE it
 # names; bad names, a taken NEW and a missing OLD change nothing.
+# every-series: rename without remounting (zfs rename -u where OpenZFS has it)
 . "$(dirname "$0")/lib.sh"
 
 P=t1020a

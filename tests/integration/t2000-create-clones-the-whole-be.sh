@@ -2,6 +2,7 @@
 # beadm create: a new BE is a clone of a fresh recursive snapshot of its
 # source, with the source's local properties, canmount=noauto (off kept
 # off), and data of its own.
+# every-series: clone and property copying (the zfs adapter)
 . "$(dirname "$0")/lib.sh"
 
 P=t2000a

@@ -2,6 +2,7 @@
 # beadm snapshot takes a recursive snapshot of a BE in one go and prints its
 # name; beadm rollback returns every dataset of the BE to it, refusing when
 # that would lose newer snapshots or pull the running system's files away.
+# every-series: snapshots and rollback through channel programs and snapshot iterators
 . "$(dirname "$0")/lib.sh"
 
 P=t2020a

@@ -2,6 +2,7 @@
 # beadm destroy removes a BE with all its datasets and snapshots, promotes
 # BEs cloned from it so they keep their data, removes the origin snapshot
 # beadm made (a user's only with -o), and refuses what would harm the system.
+# every-series: destroy through channel programs and the dependents iterator
 . "$(dirname "$0")/lib.sh"
 
 P=t2030a

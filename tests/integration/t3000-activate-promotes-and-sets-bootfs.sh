@@ -3,6 +3,7 @@
 # the BE they were cloned from (the old one became the clone), canmount is
 # noauto where it was on, in every BE, and off containers stay off, data is
 # untouched.
+# every-series: promote and the dependents iterator
 . "$(dirname "$0")/lib.sh"
 
 P=t3000a

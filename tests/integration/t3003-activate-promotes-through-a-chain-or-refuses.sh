@@ -2,6 +2,7 @@
 # activate promotes a BE cloned from a clone until it depends on no other
 # BE; when a promotion cannot be done (a snapshot name clash) nothing about
 # booting changes and the message names the clash.
+# every-series: promote through a chain of clones
 . "$(dirname "$0")/lib.sh"
 
 P=t3003a

@@ -3,6 +3,7 @@
 # property and file, the description too; the new BE is safe (canmount
 # noauto, off containers off, nothing mounted) and not active; the
 # exporting pool is left as it was.
+# every-series: send and receive
 . "$(dirname "$0")/lib.sh"
 
 A=t3010a B=t3010b

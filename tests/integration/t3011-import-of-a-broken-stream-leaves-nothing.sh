@@ -1,6 +1,7 @@
 #!/bin/bash
 # A truncated or foreign stream fails with a message and leaves no BE,
 # not even part of one.
+# every-series: receive of a broken stream
 . "$(dirname "$0")/lib.sh"
 
 A=t3011a B=t3011b

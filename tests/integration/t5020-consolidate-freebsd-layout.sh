@@ -5,6 +5,7 @@
 # canmount=off containers off, every dataset mounting where it did and the
 # shared POOL/usr/home where it is; named datasets move too, a second run
 # has nothing to do, and BEs created afterwards hold the moved datasets.
+# every-series: rename without remounting, property copying
 . "$(dirname "$0")/lib.sh"
 
 P=t5020a

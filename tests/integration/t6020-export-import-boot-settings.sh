@@ -4,6 +4,7 @@
 # by default, with its description in the entry title and its own command
 # line.  Settings of the exporting BE root (kernel-keep there) stay behind,
 # and so does everything of the machine (ESP UUIDs, hostid).
+# every-series: send and receive, received properties
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/esp.sh"
 
