@@ -15,6 +15,12 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/esp.sh"
 
+# The private mount points beadm makes in /tmp, and those that scenarios
+# before this one in the same VM left (a beadm killed on purpose leaves
+# its own): an install must add none.
+tmpdirs() { ls -d /tmp/beadm.* 2>/dev/null; }
+TMPDIRS_BEFORE=$(tmpdirs)
+
 for tool in tar gzip xz zstd; do
 	command -v $tool >/dev/null || { echo "Bail out! $tool is missing in the VM"; exit 100; }
 done
@@ -81,7 +87,7 @@ installed() {
 	local be=$1 what=$2
 	expect_eq "$what: $be is not a clone, canmount=noauto, not mounted" \
 		"$(prop $R/$be origin)/$(prop $R/$be canmount)/$(prop $R/$be mounted)" "-/noauto/no"
-	expect_eq "$what: no temporary mount point is left" "$(ls -d /tmp/beadm.* 2>/dev/null)" ""
+	expect_eq "$what: no temporary mount point is left" "$(tmpdirs)" "$TMPDIRS_BEFORE"
 	run_beadm -r $R mount "$be" "$T_TMP/m"
 	tree "$T_TMP/m" >"$T_TMP/tree.got"
 	check "$what: every file, link and directory with its type, mode, owner and size" \
@@ -112,7 +118,7 @@ failed() {
 	[ "$(wc -l <"$T_TMP/stderr")" -eq 1 ] || evidence "$T_TMP/stderr"
 	check "$what: no BE $be" test -z "$(zfs list -H -o name $R/$be 2>/dev/null)"
 	expect_unchanged "$what"
-	expect_eq "$what: no temporary mount point is left" "$(ls -d /tmp/beadm.* 2>/dev/null)" ""
+	expect_eq "$what: no temporary mount point is left" "$(tmpdirs)" "$TMPDIRS_BEFORE"
 }
 failed "a truncated tarball" trunc "$A/truncated.tar"
 check "a truncated tarball: the error says truncated and that the BE was destroyed" \
@@ -162,7 +168,7 @@ wait $pid || rc=$?
 expect_eq "SIGTERM: beadm ends by the signal (exit 143)" "$rc" 143
 check "SIGTERM: it says it was interrupted and destroyed the BE" grep -q "interrupted.*destroyed" "$T_TMP/stderr"
 expect_unchanged "SIGTERM"
-expect_eq "SIGTERM: no temporary mount point is left" "$(ls -d /tmp/beadm.* 2>/dev/null)" ""
+expect_eq "SIGTERM: no temporary mount point is left" "$(tmpdirs)" "$TMPDIRS_BEFORE"
 
 # --- --copy-config ---------------------------------------------------------------
 SYS=$T_TMP/system
