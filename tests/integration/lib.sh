@@ -84,6 +84,10 @@ prop() { zfs get -H -o value "$2" "$1" 2>/dev/null; }
 # source DATASET PROPERTY: local, default, inherited from ..., -
 prop_source() { zfs get -H -o source "$2" "$1" 2>/dev/null; }
 exists() { zfs list -H -o name "$1" >/dev/null 2>&1; }
+# tmpdirs: the private directories beadm makes in /tmp, one a line; a
+# scenario compares them with what they were when it began (scenarios
+# before it in the same VM may have left some: t4030 kills beadm).
+tmpdirs() { ls -d /tmp/beadm.* 2>/dev/null; }
 pool_bootfs() { zpool get -H -o value bootfs "$1"; }
 
 # fixture LAYOUT POOL: a throwaway pool (see tests/vm/fixture), destroyed

@@ -12,7 +12,6 @@ fixture deep $P
 mounts_of() { awk -v ds="$1" '$3 == "zfs" && ($1 == ds || index($1, ds "/") == 1) { print $1, $2 }' /proc/self/mounts; }
 
 clone_by_hand $R default be2
-tmpdirs() { ls -d /tmp/beadm.* 2>/dev/null | wc -l; }
 ntmp=$(tmpdirs)
 
 expect_beadm 0 "mount BE without a mountpoint succeeds" -r $R mount be2

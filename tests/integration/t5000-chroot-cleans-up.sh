@@ -12,7 +12,6 @@ fixture deep $P
 
 # mounts_of DATASET: "DATASET DIR" for it and its descendants, as mounted now.
 mounts_of() { awk -v ds="$1" '$3 == "zfs" && ($1 == ds || index($1, ds "/") == 1) { print $1, $2 }' /proc/self/mounts; }
-tmpdirs() { ls -d /tmp/beadm.* 2>/dev/null | wc -l; }
 # Mount points below beadm's private directories, as the system sees them.
 private_mounts() { awk '$5 ~ /^\/tmp\/beadm\.[^/]+(\/|$)/ { print $5 }' /proc/self/mountinfo; }
 

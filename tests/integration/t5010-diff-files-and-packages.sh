@@ -82,7 +82,6 @@ mp=$("$BEADM" -r $R mount be3) && rm "$mp/var/lib/dpkg/status" &&
 	"$BEADM" -r $R umount be3 || { echo "Bail out! change be3"; exit 100; }
 
 # What must not change: datasets, mounts, and bytes written anywhere.
-tmpdirs() { ls -d /tmp/beadm.* 2>/dev/null | wc -l; }
 written() { zpool sync $P; zfs get -H -p -r -o name,value written $P; }
 ntmp=$(tmpdirs)
 remember_state $P

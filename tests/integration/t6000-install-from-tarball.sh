@@ -15,10 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/esp.sh"
 
-# The private mount points beadm makes in /tmp, and those that scenarios
-# before this one in the same VM left (a beadm killed on purpose leaves
-# its own): an install must add none.
-tmpdirs() { ls -d /tmp/beadm.* 2>/dev/null; }
+# An install adds no private mount point in /tmp (lib.sh's tmpdirs).
 TMPDIRS_BEFORE=$(tmpdirs)
 
 for tool in tar gzip xz zstd; do
