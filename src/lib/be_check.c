@@ -8,11 +8,14 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "backend.h"
 #include "be_impl.h"
+#include "be_platform.h"
+#include "dpkg_status.h"
 
 #define WHAT_MAX	(BE_PATH_MAX * 2 + 1024)
 
@@ -63,6 +66,108 @@ check_zfs(struct report *r)
 	found(r, false, "load the module (modprobe zfs) and make sure "
 	    "/dev/zfs exists", "%s", be_errmsg(r->h));
 	return (false);
+}
+
+/* The release the running system says it is (os-release(5)'s two places). */
+static bool
+read_os_release(struct be_os_release *os)
+{
+	static const char *const paths[] = { "/etc/os-release",
+	    "/usr/lib/os-release" };
+	size_t i;
+
+	for (i = 0; i < sizeof (paths) / sizeof (paths[0]); i++) {
+		FILE *f = fopen(paths[i], "re");
+		int e;
+
+		if (f == NULL)
+			continue;
+		e = be_os_release_parse(f, os);
+		fclose(f);
+		return (e == 0);
+	}
+	return (false);
+}
+
+/* The installed version of pve-manager into buf; false when none. */
+static bool
+read_pve_version(char *buf, size_t size)
+{
+	struct dpkg_status st;
+	FILE *f = fopen("/var/lib/dpkg/status", "re");
+	bool found = false;
+	size_t i;
+
+	if (f == NULL)
+		return (false);
+	if (dpkg_status_read(f, &st) != 0) {
+		fclose(f);
+		return (false);
+	}
+	fclose(f);
+	for (i = 0; i < st.n; i++)
+		if (strcmp(st.v[i].name, "pve-manager") == 0 &&
+		    strlen(st.v[i].version) < size) {
+			snprintf(buf, size, "%s", st.v[i].version);
+			found = true;
+		}
+	dpkg_status_free(&st);
+	return (found);
+}
+
+/* The loaded module's version ("2.3.9-1") into buf; false when none. */
+static bool
+read_zfs_module_version(char *buf, size_t size)
+{
+	FILE *f = fopen("/sys/module/zfs/version", "re");
+	bool ok;
+
+	if (f == NULL)
+		return (false);
+	ok = fgets(buf, (int)size, f) != NULL;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return (ok && buf[0] != '\0');
+}
+
+/*
+ * Which Debian, Proxmox VE and OpenZFS this is, against what beadm supports
+ * and tests (be_platform.h).  Only a release older than beadm supports, or
+ * a kernel module of another OpenZFS release than libzfs, is a problem.
+ */
+static void
+check_platform(struct report *r)
+{
+	struct be_os_release os;
+	char pve[64], kmod[64];
+	enum be_support s;
+
+	if (!read_os_release(&os)) {
+		found(r, true, NULL, "this system has no os-release(5) file: "
+		    "beadm is tested on Debian 12 and 13");
+	} else {
+		s = be_support_debian(&os);
+		found(r, s != BE_SUPPORT_OLDER, "upgrade to Debian 12 or "
+		    "later", "%s: %s", os.pretty_name[0] != '\0' ?
+		    os.pretty_name : os.id, be_support_words(s));
+	}
+	if (read_pve_version(pve, sizeof (pve))) {
+		s = be_support_pve(pve);
+		found(r, s != BE_SUPPORT_OLDER, "upgrade to Proxmox VE 8 or "
+		    "later", "Proxmox VE (pve-manager %s): %s; beadm's tests "
+		    "model its layout and proxmox-boot-tool", pve,
+		    be_support_words(s));
+	}
+	if (!read_zfs_module_version(kmod, sizeof (kmod)))
+		return;
+	s = be_support_openzfs(kmod);
+	found(r, s != BE_SUPPORT_OLDER, "upgrade OpenZFS to 2.1 or later",
+	    "OpenZFS %s (kernel module): %s", kmod, be_support_words(s));
+	if (!be_openzfs_same_series(kmod, BE_ZFS_VERSION))
+		found(r, false, "reboot, so that the kernel module of the "
+		    "installed OpenZFS is loaded", "the loaded OpenZFS kernel "
+		    "module (%s) and libzfs (%s) are of different releases",
+		    kmod, BE_ZFS_VERSION);
 }
 
 static bool
@@ -287,11 +392,14 @@ be_check(be_handle_t *h, be_check_fn fn, void *arg)
 {
 	struct report r = { .fn = fn, .arg = arg, .problems = 0, .h = h };
 	char why[sizeof (h->errmsg)];
+	bool zfs_ok;
 
 	/* The reason be_set_root() failed, if it did. */
 	snprintf(why, sizeof (why), "%s", be_errmsg(h));
 	check_root_user(&r);
-	if (check_zfs(&r) && check_be_root(&r, why)) {
+	zfs_ok = check_zfs(&r);
+	check_platform(&r);
+	if (zfs_ok && check_be_root(&r, why)) {
 		check_running(&r);
 		check_bootfs(&r);
 		check_bes(&r);
