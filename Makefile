@@ -1,9 +1,10 @@
 # Convenience targets for a newcomer; the build itself is Meson's.
 #   make            build beadm (build/src/beadm) against the installed OpenZFS
 #   make check      set up, build and run every test (unit, VM self-tests,
-#                   every scenario against OpenZFS 2.3 and the marked ones
-#                   against 2.1, end to end); CI runs this
-#   make check-full the same with every scenario against both series
+#                   every scenario on Debian 13 with OpenZFS 2.3 and the
+#                   marked ones on Debian 12 with OpenZFS 2.1, end to end);
+#                   CI runs this
+#   make check-full the same with every scenario on both series
 #   make check-e2e  only the end-to-end test: real UEFI boots of BEs (tests/e2e)
 #   make sandbox    try beadm in a throwaway VM with a Proxmox-style pool
 #   make install    install beadm, its man page, completions and hooks (PREFIX=/usr/local)
