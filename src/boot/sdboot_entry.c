@@ -80,17 +80,13 @@ kver_part_valid(const char *kver, size_t len)
 	if ((len == 1 && kver[0] == '.') ||
 	    (len == 2 && kver[0] == '.' && kver[1] == '.'))
 		return (false);
-	/* No '+' and no '@': they would be read as a counter or a BE. */
+	/* No '@' (it would be read as the end of the BE) and nothing a path
+	 * or a command line would split on.  '+' is Debian's own since 13
+	 * (6.12.117+deb13-amd64); sdb_kver_valid() keeps it off the end. */
 	for (size_t i = 0; i < len; i++)
-		if (!is_be_char(kver[i]) && kver[i] != '~')
+		if (!is_be_char(kver[i]) && kver[i] != '~' && kver[i] != '+')
 			return (false);
 	return (true);
-}
-
-bool
-sdb_kver_valid(const char *kver)
-{
-	return (kver != NULL && kver_part_valid(kver, strlen(kver)));
 }
 
 int
@@ -149,6 +145,20 @@ parse_counter(const char *stem, size_t len, struct sdb_name *nm,
 	nm->tries_left = left;
 	nm->tries_done = done;
 	*stemlen = (size_t)(plus - stem);
+}
+
+bool
+sdb_kver_valid(const char *kver)
+{
+	struct sdb_name nm;
+	size_t len, stemlen;
+
+	if (kver == NULL || !kver_part_valid(kver, len = strlen(kver)))
+		return (false);
+	/* A version ending in "+N" or "+N-M" would be read by systemd-boot
+	 * as a boot counter in every entry named after it. */
+	parse_counter(kver, len, &nm, &stemlen);
+	return (stemlen == len);
 }
 
 /* "<BE>@<kver>" after a beadm prefix; false when it is not that. */

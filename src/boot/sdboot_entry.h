@@ -46,7 +46,8 @@ bool sdb_name_format(enum sdb_kind, const char *be, const char *kver,
 /* The loader.conf/LoaderEntryOneShot pattern for one BE: "beadm-<BE>@*". */
 bool sdb_be_pattern(const char *be, char *buf, size_t sz);
 /* Kernel versions that may appear in a file name and a config line:
- * [A-Za-z0-9._-~], not empty, at most SDB_KVER_MAX, not "." or "..". */
+ * [A-Za-z0-9._~+-], not empty, at most SDB_KVER_MAX, not "." or "..", and
+ * not ending in what systemd-boot reads as a boot counter ("+N", "+N-M"). */
 bool sdb_kver_valid(const char *kver);
 /* Order of kernel versions, newest first when used with qsort; the
  * comparison systemd-boot uses (strverscmp). */

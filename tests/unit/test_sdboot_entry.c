@@ -122,8 +122,32 @@ formats_names_that_parse_back(void **state)
 	    sizeof (buf)));
 	assert_false(sdb_name_format(SDB_NORMAL, "a@b", "6.1", -1, buf,
 	    sizeof (buf)));
-	assert_false(sdb_name_format(SDB_NORMAL, "be2", "6.1+x", -1, buf,
+	/* A version that reads as a counter would not parse back. */
+	assert_false(sdb_name_format(SDB_NORMAL, "be2", "6.1+2", -1, buf,
 	    sizeof (buf)));
+
+	/* Debian 13's versions carry a '+': a trial's counter still parses
+	 * from the last one, and the version keeps the rest. */
+	assert_true(sdb_name_format(SDB_TRY, "be2", "6.12.117+deb13-amd64", 2,
+	    buf, sizeof (buf)));
+	assert_string_equal(buf, "beadm~try-be2@6.12.117+deb13-amd64+2.conf");
+	assert_true(sdb_name_parse(buf, &nm));
+	assert_int_equal(nm.kind, SDB_TRY);
+	assert_string_equal(nm.kver, "6.12.117+deb13-amd64");
+	assert_int_equal(nm.tries_left, 2);
+	assert_string_equal(nm.id, "beadm~try-be2@6.12.117+deb13-amd64.conf");
+	/* As systemd-boot renames it after a failed try. */
+	assert_true(sdb_name_parse("beadm~try-be2@6.12.117+deb13-amd64+1-1.conf",
+	    &nm));
+	assert_string_equal(nm.kver, "6.12.117+deb13-amd64");
+	assert_int_equal(nm.tries_left, 1);
+	assert_int_equal(nm.tries_done, 1);
+	assert_true(sdb_name_format(SDB_NORMAL, "be2", "6.12.117+deb13-amd64",
+	    -1, buf, sizeof (buf)));
+	assert_true(sdb_name_parse(buf, &nm));
+	assert_int_equal(nm.kind, SDB_NORMAL);
+	assert_string_equal(nm.kver, "6.12.117+deb13-amd64");
+	assert_int_equal(nm.tries_left, -1);
 	assert_false(sdb_name_format(SDB_NORMAL, "be2", "6.1", -1, buf, 10));
 }
 
@@ -156,7 +180,14 @@ validates_kernel_versions(void **state)
 	assert_false(sdb_kver_valid("."));
 	assert_false(sdb_kver_valid(".."));
 	assert_false(sdb_kver_valid("6.1/../x"));
-	assert_false(sdb_kver_valid("6.1+rpt"));
+	/* Debian 13's, and Raspberry Pi OS's: '+' inside is fine... */
+	assert_true(sdb_kver_valid("6.12.117+deb13-amd64"));
+	assert_true(sdb_kver_valid("6.1+rpt"));
+	assert_true(sdb_kver_valid("6.6.51+rpt-rpi-v8"));
+	/* ...but not as what systemd-boot reads as a boot counter. */
+	assert_false(sdb_kver_valid("6.1+3"));
+	assert_false(sdb_kver_valid("6.1+3-0"));
+	assert_false(sdb_kver_valid("6.12.117+deb13+2"));
 	assert_false(sdb_kver_valid("6.1@x"));
 	assert_false(sdb_kver_valid("6.1 x"));
 	assert_false(sdb_kver_valid("6.1\n"));
