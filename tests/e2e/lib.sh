@@ -3,8 +3,9 @@
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 E2E_CACHE=$VM_CACHE/e2e
-# The image runs Debian 12's own OpenZFS; beadm is built against the same.
-E2E_SERIES=2.1
+# The image is Debian 13 with its own kernel and OpenZFS; beadm is built
+# for the same series (in its tree).
+E2E_SERIES=debian13
 # The ESP's vfat volume id (mkfs.vfat -i); blkid shows it as E2E0-0001, which
 # is what /etc/kernel/proxmox-boot-uuids lists.
 E2E_ESP_ID=E2E00001
