@@ -126,8 +126,10 @@ read_zfs_module_version(char *buf, size_t size)
 		return (false);
 	ok = fgets(buf, (int)size, f) != NULL;
 	fclose(f);
+	if (!ok)
+		return (false);	/* buf is indeterminate */
 	buf[strcspn(buf, "\n")] = '\0';
-	return (ok && buf[0] != '\0');
+	return (buf[0] != '\0');
 }
 
 /*
