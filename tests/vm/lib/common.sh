@@ -163,9 +163,7 @@ vm_apt_download() {
 }
 
 # vm_apt_cache ARG...: apt-cache of the series' tree ($TREE) or the host's.
-vm_apt_cache() {
-	if [ -n "${TREE-}" ]; then vm_in_tree "$TREE" -- apt-cache "$@"; else apt-cache "$@"; fi
-}
+vm_apt_cache() { vm_tree_sh apt-cache "$@"; }
 
 # vm_package_cache: send this script's downloads (apt, debootstrap) through
 # the local package cache (scripts/package-cache), so that nothing is fetched
@@ -179,6 +177,25 @@ vm_package_cache() {
 	else
 		vm_say "no local package cache (scripts/package-cache): downloading directly"
 	fi
+}
+
+# vm_tree_sh [--bind DIR]... [--] COMMAND...: COMMAND where the series'
+# programs run: in its tree ($TREE, as vm_read_current set it) through
+# vm_in_tree, or on the host when the series has none (the binds are then
+# the host's own paths already).
+vm_tree_sh() {
+	if [ -n "${TREE-}" ]; then
+		vm_in_tree "$TREE" "$@"
+		return
+	fi
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--bind) shift 2 ;;
+		--) shift; break ;;
+		*) break ;;
+		esac
+	done
+	"$@"
 }
 
 # vm_in_tree TREE [--bind DIR]... [--] COMMAND...: run COMMAND chrooted in
