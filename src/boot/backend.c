@@ -212,6 +212,16 @@ be_next_boot(be_handle_t *h, char *be, size_t sz, bool *once)
 	return (be_boot_next(h, be, sz, once));
 }
 
+be_error_t
+be_boot_check_esps(be_handle_t *h, be_esp_finding_fn fn, void *arg)
+{
+	const struct be_boot_backend *b = loader(h);
+
+	if (b == NULL || b->check_esps == NULL)
+		return (BE_OK);
+	return (b->check_esps(h, fn, arg));
+}
+
 void
 be_boot_fini(be_handle_t *h)
 {

@@ -17,6 +17,11 @@
 
 #include "be_impl.h"
 
+/* One finding of a backend's check_esps hook, for beadm check: ok or a
+ * problem, with what to do about a problem. */
+typedef void (*be_esp_finding_fn)(void *arg, bool ok, const char *fix,
+    const char *what);
+
 struct be_boot_backend {
 	const char *name;
 	/* Is this loader in use on this system? */
@@ -52,6 +57,10 @@ struct be_boot_backend {
 	 * state ("" for none or unknown). */
 	be_error_t (*next_boot)(be_handle_t *, char *deflt, size_t dsz,
 	    char *once, size_t osz);
+	/* Tell fn, place by place (each ESP), whether what boots there by
+	 * default is what beadm set, or why beadm cannot drive it. */
+	be_error_t (*check_esps)(be_handle_t *, be_esp_finding_fn fn,
+	    void *arg);
 	/* Release what the backend holds (mounted ESPs). */
 	void (*fini)(be_handle_t *);
 };
@@ -87,6 +96,9 @@ be_error_t be_boot_next(be_handle_t *, char *be, size_t sz, bool *once);
 /* The default BE and the one-time BE, each "" when there is none. */
 be_error_t be_boot_state(be_handle_t *, char *deflt, size_t dsz, char *once,
     size_t osz);
+/* The loader backend's findings for check (none without check_esps). */
+be_error_t be_boot_check_esps(be_handle_t *, be_esp_finding_fn fn,
+    void *arg);
 void be_boot_fini(be_handle_t *);
 
 #endif /* BACKEND_H */

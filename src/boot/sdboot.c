@@ -1427,6 +1427,120 @@ sdb_destroy(be_handle_t *h, const char *be)
 	return (sdb_run(h, &c));
 }
 
+/* ---- check: each ESP against what beadm set ---------------------------- */
+
+/* GRUB's EFI binary where proxmox-boot-tool puts it on an ESP it runs in
+ * GRUB mode (Secure Boot installs); GRUB then reads grub/grub.cfg and no
+ * systemd-boot entry. */
+#if defined(__aarch64__)
+#define	PROXMOX_GRUB_EFI	"EFI/proxmox/grubaa64.efi"
+#else
+#define	PROXMOX_GRUB_EFI	"EFI/proxmox/grubx64.efi"
+#endif
+
+/* The default beadm keeps: the trial's while one is on, else the BE the
+ * pool's bootfs names ("" when it keeps none). */
+static be_error_t
+wanted_default(be_handle_t *h, char *pattern, size_t psz, char *be,
+    size_t bsz)
+{
+	char bootfs[BE_PATH_MAX], trial[BE_PATH_MAX], fallback[BE_PATH_MAX];
+	be_error_t err;
+
+	pattern[0] = be[0] = '\0';
+	if ((err = sdb_trial(h, trial, sizeof (trial), fallback,
+	    sizeof (fallback))) != BE_OK ||
+	    (err = be_bootfs(h, bootfs, sizeof (bootfs))) != BE_OK)
+		return (err);
+	if (trial[0] != '\0' && fallback[0] != '\0') {
+		snprintf(pattern, psz, "beadm~*");
+		snprintf(be, bsz, "%s (on trial)", trial);
+	} else if (bootfs[0] != '\0' && be_exists(h, bootfs) &&
+	    sdb_be_pattern(bootfs, pattern, psz)) {
+		snprintf(be, bsz, "%s", bootfs);
+	}
+	return (BE_OK);
+}
+
+/* Who likely wrote a default that is not beadm's. */
+static const char *
+default_writer(const char *pattern)
+{
+	if (strncmp(pattern, "proxmox-", 8) == 0)
+		return ("proxmox-boot-tool (its refresh, reinit, kernel pin or "
+		    "kernel hooks) rewrote loader.conf");
+	if (pattern[0] == '\0')
+		return ("loader.conf has no default line (rewritten by another "
+		    "tool?)");
+	return ("another tool rewrote loader.conf");
+}
+
+static be_error_t
+sdb_check_esps(be_handle_t *h, be_esp_finding_fn fn, void *arg)
+{
+	char want[SDB_FIELD_MAX], wantbe[BE_PATH_MAX + 16];
+	char pattern[SDB_FIELD_MAX], var[SDB_FIELD_MAX], dir[PATH_MAX];
+	char boots[BE_PATH_MAX], once[BE_PATH_MAX], path[PATH_MAX + 32];
+	char what[PATH_MAX + 2 * BE_PATH_MAX + 3 * SDB_FIELD_MAX + 512];
+	char name[PATH_MAX + 8];
+	struct sdb *s;
+	be_error_t err;
+	size_t i;
+
+	if ((err = sdb_open(h, &s)) != BE_OK ||
+	    (err = wanted_default(h, want, sizeof (want), wantbe,
+	    sizeof (wantbe))) != BE_OK)
+		return (err);
+	if (want[0] == '\0')
+		return (BE_OK);	/* nothing beadm set: check says so */
+	if (efivar_available(dir, sizeof (dir)) &&
+	    efivar_get_string("LoaderEntryDefault", var, sizeof (var)) == 0 &&
+	    var[0] != '\0' && strcmp(var, want) != 0) {
+		snprintf(what, sizeof (what), "the EFI variable "
+		    "LoaderEntryDefault is '%s' and outranks loader.conf's "
+		    "default '%s'", var, want);
+		fn(arg, false, "clear it with 'bootctl set-default \"\"'", what);
+	}
+	if ((err = esp_enter(h, &s->esps)) != BE_OK)
+		return (err);
+	for (i = 0; err == BE_OK && i < s->esps.n; i++) {
+		const struct esp *e = &s->esps.v[i];
+
+		snprintf(name, sizeof (name), "ESP %s", e->id[0] != '\0' ?
+		    e->id : e->root);
+		snprintf(path, sizeof (path), "%s/%s", e->root,
+		    PROXMOX_GRUB_EFI);
+		if (s->proxmox && access(path, F_OK) == 0) {
+			snprintf(what, sizeof (what), "%s is in GRUB mode (it "
+			    "holds %s): GRUB boots from it and ignores beadm's "
+			    "systemd-boot entries", name, PROXMOX_GRUB_EFI);
+			fn(arg, false, "beadm does not drive GRUB yet: boot "
+			    "environments on this ESP need the systemd-boot "
+			    "mode of proxmox-boot-tool", what);
+			continue;
+		}
+		loader_default(e, pattern, sizeof (pattern));
+		if (strcmp(pattern, want) == 0) {
+			snprintf(what, sizeof (what), "%s boots %s by default "
+			    "(loader.conf: default %s)", name, wantbe, want);
+			fn(arg, true, NULL, what);
+			continue;
+		}
+		if ((err = esp_boot_state(h, e, boots, sizeof (boots), once,
+		    sizeof (once))) != BE_OK)
+			break;
+		snprintf(what, sizeof (what), "%s boots %s by default "
+		    "(loader.conf: default %s), not %s as beadm set it: %s",
+		    name, boots[0] != '\0' ? boots : "no boot environment",
+		    pattern[0] != '\0' ? pattern : "(none)", wantbe,
+		    default_writer(pattern));
+		fn(arg, false, "run 'beadm refresh' to write beadm's default "
+		    "back on every ESP", what);
+	}
+	esp_leave(&s->esps);
+	return (err);
+}
+
 /* The two backends differ only in how they find their ESPs. */
 #define SDB_BACKEND(backend_name, probe_fn) {				\
 	.name = backend_name,						\
@@ -1442,6 +1556,7 @@ sdb_destroy(be_handle_t *h, const char *be)
 	.rename = sdb_rename,						\
 	.destroy = sdb_destroy,						\
 	.next_boot = sdb_next_boot,					\
+	.check_esps = sdb_check_esps,					\
 	.fini = sdb_fini,						\
 }
 

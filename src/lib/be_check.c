@@ -359,6 +359,13 @@ check_bes(struct report *r)
 	zfs_close(zhp);
 }
 
+/* A finding of the loader backend's own (each ESP's default). */
+static void
+esp_finding(void *arg, bool ok, const char *fix, const char *what)
+{
+	found(arg, ok, fix, "%s", what);
+}
+
 /* The loader backend can read its state (ESPs mounted, journal finished),
  * something boots, and the kernel hook is there to keep it so. */
 static void
@@ -383,6 +390,10 @@ check_loader(struct report *r)
 		    "default", h->root);
 	else
 		found(r, true, NULL, "boots by default: %s", deflt);
+	if (be_boot_check_esps(h, esp_finding, r) != BE_OK)
+		found(r, false, "fix what the message names, then run "
+		    "'beadm check' again", "the ESPs cannot be checked: %s",
+		    be_errmsg(h));
 	if (access(BE_KERNEL_HOOK, X_OK) != 0)
 		found(r, false, "run 'beadm init' (or make install) to install "
 		    "it", "the kernel hook %s is missing: a kernel update would "

@@ -47,6 +47,14 @@ done
 sync
 expect_eq "after the refresh, loader.conf boots proxmox-*" "$(esp_default 1)/$(esp_default 2)" 'proxmox-*/proxmox-*'
 
+# check tells the truth: what each ESP boots now, why, and the fix.
+expect_beadm 1 "after the refresh, check finds problems (exit 1)" -r $R check
+for n in 1 2; do
+	check "check names ESP $n, what it boots, the likely cause and the fix" grep -qxF \
+		"problem: ESP ${ESP_UUID[n]} boots pve-1 by default (loader.conf: default proxmox-*), not be2 as beadm set it: proxmox-boot-tool (its refresh, reinit, kernel pin or kernel hooks) rewrote loader.conf — fix: run 'beadm refresh' to write beadm's default back on every ESP" \
+		"$T_TMP/stdout"
+done
+
 # The hook as the kernel's postinst runs it (run-parts, KVER and image).
 if PATH="$(dirname "$BEADM"):$PATH" $HOOK 6.1.0-3-pve /boot/vmlinuz-6.1.0-3-pve \
 	</dev/null >"$T_TMP/hook.out" 2>&1; then
@@ -69,6 +77,25 @@ for n in 1 2; do
 	check "ESP $n is consistent" esp_check $n
 done
 check "both ESPs hold the same beadm files" esp_same
+expect_beadm 0 "after the hook, check exits 0" -r $R check
+for n in 1 2; do
+	check "check says ESP $n boots be2" grep -qxF \
+		"ok: ESP ${ESP_UUID[n]} boots be2 by default (loader.conf: default beadm-be2@*)" "$T_TMP/stdout"
+done
+
+# An ESP proxmox-boot-tool runs in GRUB mode (Secure Boot installs put
+# GRUB's EFI binary there): GRUB ignores systemd-boot entries.
+mkdir -p "${ESP_DIR[2]}/EFI/proxmox"
+echo "fake GRUB" >"${ESP_DIR[2]}/EFI/proxmox/grubx64.efi"
+sync
+expect_beadm 1 "with ESP 2 in GRUB mode, check exits 1" -r $R check
+check "check says ESP 2 is in GRUB mode" grep -qxF \
+	"problem: ESP ${ESP_UUID[2]} is in GRUB mode (it holds EFI/proxmox/grubx64.efi): GRUB boots from it and ignores beadm's systemd-boot entries — fix: beadm does not drive GRUB yet: boot environments on this ESP need the systemd-boot mode of proxmox-boot-tool" \
+	"$T_TMP/stdout"
+check "... and that ESP 1 boots be2" grep -qxF \
+	"ok: ESP ${ESP_UUID[1]} boots be2 by default (loader.conf: default beadm-be2@*)" "$T_TMP/stdout"
+rm -f "${ESP_DIR[2]}/EFI/proxmox/grubx64.efi"
+sync
 expect_eq "bootfs still names be2" "$(pool_bootfs $P)" "$R/be2"
 expect_eq "beadm list marks be2 R" "$(active_bes $P R)" be2
 
