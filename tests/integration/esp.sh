@@ -185,7 +185,23 @@ esp_restore() {
 		cp --sparse=always "${ESP_IMG[n]}.saved" "${ESP_IMG[n]}" || return 1
 	done
 	blockdev --flushbufs "${devs[@]}" || return 1
-	for n in "$@"; do esp_mount "$n" || return 1; done
+	_esp_mount_all "$@"
+}
+
+# _esp_mount_all N...: mount these ESPs, with one exec of mount once the
+# options are known (mount -a from a table of their own).
+_esp_mount_all() {
+	local n
+	if [ -z "$ESP_MOUNT_OPTS" ] || [ $# -eq 1 ]; then
+		for n in "$@"; do esp_mount "$n" || return 1; done
+		return 0
+	fi
+	for n in "$@"; do
+		mkdir -p "${ESP_DIR[n]}"
+		printf '%s %s vfat %s 0 0\n' "${ESP_DEV[n]}" "${ESP_DIR[n]}" "$ESP_MOUNT_OPTS"
+	done >"$T_TMP/esp.fstab"
+	mount -a -T "$T_TMP/esp.fstab" || return 1
+	for n in "$@"; do _esp_mounted "$n" || { echo "ESP $n is not mounted"; return 1; }; done
 }
 
 esp_cleanup() {
