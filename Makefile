@@ -32,6 +32,10 @@ sandbox:
 install: all
 	meson install -C build
 	install -D -m 755 contrib/zzz-beadm $(DESTDIR)/etc/kernel/postinst.d/zzz-beadm
+	install -D -m 755 contrib/zzz-beadm $(DESTDIR)/etc/kernel/postrm.d/zzz-beadm
+	# update-initramfs runs post-update.d where a boot tool made it
+	if [ -d $(DESTDIR)/etc/initramfs/post-update.d ]; then \
+		install -m 755 contrib/zzz-beadm $(DESTDIR)/etc/initramfs/post-update.d/zzz-beadm; fi
 	install -D -m 644 contrib/apt/80beadm $(DESTDIR)/etc/apt/apt.conf.d/80beadm
 	install -D -m 644 contrib/beadm-bless.service $(DESTDIR)$(PREFIX)/lib/systemd/system/beadm-bless.service
 

@@ -1052,6 +1052,48 @@ apply_one(be_handle_t *h, const struct esp *e, const struct plan *p)
 	return (BE_OK);
 }
 
+/* GRUB's EFI binary where proxmox-boot-tool puts it on an ESP it runs in
+ * GRUB mode (Secure Boot installs); GRUB then reads grub/grub.cfg and no
+ * systemd-boot entry. */
+#if defined(__aarch64__)
+#define	PROXMOX_GRUB_EFI	"EFI/proxmox/grubaa64.efi"
+#else
+#define	PROXMOX_GRUB_EFI	"EFI/proxmox/grubx64.efi"
+#endif
+
+/* Is ESP e one that proxmox-boot-tool runs in GRUB mode?  (Entered.) */
+static bool
+grub_mode(const struct sdb *s, const struct esp *e)
+{
+	char path[PATH_MAX + 32];
+
+	if (!s->proxmox)
+		return (false);
+	snprintf(path, sizeof (path), "%s/%s", e->root, PROXMOX_GRUB_EFI);
+	return (access(path, F_OK) == 0);
+}
+
+/* Entries or a default written where GRUB boots would be a promise that
+ * does not hold: refuse before anything is changed.  (ESPs entered.) */
+static be_error_t
+refuse_grub_mode(be_handle_t *h, const struct sdb *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->esps.n; i++) {
+		const struct esp *e = &s->esps.v[i];
+
+		if (grub_mode(s, e))
+			return (be_set_error(h, BE_ERR_REFUSED, "ESP %s is in "
+			    "GRUB mode (it holds %s): GRUB boots from it and "
+			    "would ignore beadm's systemd-boot entries, and "
+			    "beadm does not drive GRUB yet; nothing was changed",
+			    e->id[0] != '\0' ? e->id : e->root,
+			    PROXMOX_GRUB_EFI));
+	}
+	return (BE_OK);
+}
+
 static be_error_t
 sdb_apply(be_handle_t *h, struct sdb *s, const struct change *c)
 {
@@ -1063,6 +1105,12 @@ sdb_apply(be_handle_t *h, struct sdb *s, const struct change *c)
 	 * vanish with the process, even when it is killed. */
 	if ((err = esp_enter(h, &s->esps)) != BE_OK)
 		return (err);
+	if (c->nwrite > 0 || c->deflt != NULL || c->default_trial) {
+		if ((err = refuse_grub_mode(h, s)) != BE_OK) {
+			esp_leave(&s->esps);
+			return (err);
+		}
+	}
 	err = plan_make(h, c, &p);
 	for (i = 0; err == BE_OK && i < s->esps.n; i++)
 		err = check_space(h, &s->esps.v[i], &p);
@@ -1231,7 +1279,8 @@ sdb_prepare(be_handle_t *h, const char *be, const char *newbe)
 	}
 	if ((err = esp_enter(h, &s->esps)) != BE_OK)
 		return (err);
-	err = journal_write(h, s, &c);
+	if (newbe == NULL || (err = refuse_grub_mode(h, s)) == BE_OK)
+		err = journal_write(h, s, &c);
 	esp_leave(&s->esps);
 	return (err);
 }
@@ -1429,15 +1478,6 @@ sdb_destroy(be_handle_t *h, const char *be)
 
 /* ---- check: each ESP against what beadm set ---------------------------- */
 
-/* GRUB's EFI binary where proxmox-boot-tool puts it on an ESP it runs in
- * GRUB mode (Secure Boot installs); GRUB then reads grub/grub.cfg and no
- * systemd-boot entry. */
-#if defined(__aarch64__)
-#define	PROXMOX_GRUB_EFI	"EFI/proxmox/grubaa64.efi"
-#else
-#define	PROXMOX_GRUB_EFI	"EFI/proxmox/grubx64.efi"
-#endif
-
 /* The default beadm keeps: the trial's while one is on, else the BE the
  * pool's bootfs names ("" when it keeps none). */
 static be_error_t
@@ -1480,7 +1520,7 @@ sdb_check_esps(be_handle_t *h, be_esp_finding_fn fn, void *arg)
 {
 	char want[SDB_FIELD_MAX], wantbe[BE_PATH_MAX + 16];
 	char pattern[SDB_FIELD_MAX], var[SDB_FIELD_MAX], dir[PATH_MAX];
-	char boots[BE_PATH_MAX], once[BE_PATH_MAX], path[PATH_MAX + 32];
+	char boots[BE_PATH_MAX], once[BE_PATH_MAX];
 	char what[PATH_MAX + 2 * BE_PATH_MAX + 3 * SDB_FIELD_MAX + 512];
 	char name[PATH_MAX + 8];
 	struct sdb *s;
@@ -1508,9 +1548,7 @@ sdb_check_esps(be_handle_t *h, be_esp_finding_fn fn, void *arg)
 
 		snprintf(name, sizeof (name), "ESP %s", e->id[0] != '\0' ?
 		    e->id : e->root);
-		snprintf(path, sizeof (path), "%s/%s", e->root,
-		    PROXMOX_GRUB_EFI);
-		if (s->proxmox && access(path, F_OK) == 0) {
+		if (grub_mode(s, e)) {
 			snprintf(what, sizeof (what), "%s is in GRUB mode (it "
 			    "holds %s): GRUB boots from it and ignores beadm's "
 			    "systemd-boot entries", name, PROXMOX_GRUB_EFI);

@@ -4,7 +4,8 @@
  * Brings an existing BE (default: the running one, e.g. the installer's
  * pve-1) under the boot loader backend: its entries on every ESP, and
  * beadm's default when that BE is what boots now, so what boots does not
- * change.  Installs the kernel hook.
+ * change.  Installs beadm's hooks (kernel postinst.d and postrm.d,
+ * initramfs post-update.d).
  */
 #include <getopt.h>
 #include <stdio.h>

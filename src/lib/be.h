@@ -174,9 +174,14 @@ be_error_t be_bless(be_handle_t *, char *trial, size_t tsz, char *kept,
 be_error_t be_refresh(be_handle_t *, const char *be);
 /* Bring an existing BE (NULL: the running one) under the loader backend:
  * its entries, and the default when it is what boots now.  Also installs
- * the kernel hook BE_KERNEL_HOOK when it is not there. */
+ * the hook BE_HOOK_NAME (be_refresh) in the kernel's postinst.d and
+ * postrm.d, and in initramfs' post-update.d where that exists, wherever it
+ * is not there. */
 be_error_t be_init_boot(be_handle_t *, const char *be);
-#define BE_KERNEL_HOOK	"/etc/kernel/postinst.d/zzz-beadm"
+#define BE_HOOK_NAME		"zzz-beadm"
+#define BE_HOOK_DIR_KERNEL_INST	"/etc/kernel/postinst.d"
+#define BE_HOOK_DIR_KERNEL_RM	"/etc/kernel/postrm.d"
+#define BE_HOOK_DIR_INITRAMFS	"/etc/initramfs/post-update.d"
 
 /* ---- kernels of a BE (beadm kernel) ---------------------------------- */
 

@@ -366,8 +366,21 @@ esp_finding(void *arg, bool ok, const char *fix, const char *what)
 	found(arg, ok, fix, "%s", what);
 }
 
+/* beadm's hook in dir, run after what is done, is there. */
+static void
+check_hook(struct report *r, const char *dir, const char *what)
+{
+	char path[BE_PATH_MAX];
+
+	(void) snprintf(path, sizeof (path), "%s/%s", dir, BE_HOOK_NAME);
+	if (access(path, X_OK) != 0)
+		found(r, false, "run 'beadm init' to install it", "the hook %s "
+		    "is missing: after %s beadm's boot entries and default "
+		    "would not be written again", path, what);
+}
+
 /* The loader backend can read its state (ESPs mounted, journal finished),
- * something boots, and the kernel hook is there to keep it so. */
+ * something boots, and beadm's hooks are there to keep it so. */
 static void
 check_loader(struct report *r)
 {
@@ -394,10 +407,10 @@ check_loader(struct report *r)
 		found(r, false, "fix what the message names, then run "
 		    "'beadm check' again", "the ESPs cannot be checked: %s",
 		    be_errmsg(h));
-	if (access(BE_KERNEL_HOOK, X_OK) != 0)
-		found(r, false, "run 'beadm init' (or make install) to install "
-		    "it", "the kernel hook %s is missing: a kernel update would "
-		    "not refresh the BE's boot entries", BE_KERNEL_HOOK);
+	check_hook(r, BE_HOOK_DIR_KERNEL_INST, "a kernel install");
+	check_hook(r, BE_HOOK_DIR_KERNEL_RM, "a kernel removal");
+	if (access(BE_HOOK_DIR_INITRAMFS, F_OK) == 0)
+		check_hook(r, BE_HOOK_DIR_INITRAMFS, "update-initramfs");
 }
 
 be_error_t

@@ -62,32 +62,59 @@ be_refresh(be_handle_t *h, const char *be)
 	return (err == BE_OK ? be_ok(h) : err);
 }
 
-/* Install the kernel hook unless a file is there already (ours or not). */
+/* Install the hook at path unless a file is there already (ours or not).
+ * dir is made when make_dir, else a missing dir means nothing runs hooks
+ * there and none is installed. */
 static be_error_t
-install_hook(be_handle_t *h)
+install_hook(be_handle_t *h, const char *dir, bool make_dir)
 {
-	char tmp[] = BE_KERNEL_HOOK ".beadm-tmp";
+	char path[BE_PATH_MAX], tmp[BE_PATH_MAX];
 	size_t len = strlen(kernel_hook);
 	struct stat st;
 	int fd;
 
-	if (lstat(BE_KERNEL_HOOK, &st) == 0)
+	if (snprintf(path, sizeof (path), "%s/%s", dir, BE_HOOK_NAME) >=
+	    (int)sizeof (path) || snprintf(tmp, sizeof (tmp), "%s.beadm-tmp",
+	    path) >= (int)sizeof (tmp))
+		return (be_set_error(h, BE_ERR_INVALID, "hook path too long: "
+		    "%s", dir));
+	if (lstat(path, &st) == 0)
 		return (BE_OK);
-	if (mkdir("/etc/kernel/postinst.d", 0755) != 0 && errno != EEXIST)
-		return (be_set_error(h, BE_ERR_IO, "cannot create "
-		    "/etc/kernel/postinst.d: %s", strerror(errno)));
+	if (make_dir) {
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+			return (be_set_error(h, BE_ERR_IO, "cannot create %s: "
+			    "%s", dir, strerror(errno)));
+	} else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		return (BE_OK);
+	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 	    0755);
 	if (fd < 0 || write(fd, kernel_hook, len) != (ssize_t)len ||
 	    fchmod(fd, 0755) != 0 || fsync(fd) != 0 || close(fd) != 0 ||
-	    rename(tmp, BE_KERNEL_HOOK) != 0) {
+	    rename(tmp, path) != 0) {
 		int e = errno;
 
 		(void) unlink(tmp);
-		return (be_set_error(h, BE_ERR_IO, "cannot install the "
-		    "kernel hook %s: %s", BE_KERNEL_HOOK, strerror(e)));
+		return (be_set_error(h, BE_ERR_IO, "cannot install the hook "
+		    "%s: %s", path, strerror(e)));
 	}
 	return (BE_OK);
+}
+
+/* The hook, wherever a tool that rewrites the ESPs' loader.conf or the
+ * BE's kernels and initrds runs its own: after a kernel is installed and
+ * removed (the directories are made: the kernel packages run them when
+ * they are there), and after update-initramfs where a boot tool hooks it
+ * (proxmox-boot-tool, systemd-boot: the directory exists). */
+static be_error_t
+install_hooks(be_handle_t *h)
+{
+	be_error_t err;
+
+	if ((err = install_hook(h, BE_HOOK_DIR_KERNEL_INST, true)) != BE_OK ||
+	    (err = install_hook(h, BE_HOOK_DIR_KERNEL_RM, true)) != BE_OK)
+		return (err);
+	return (install_hook(h, BE_HOOK_DIR_INITRAMFS, false));
 }
 
 be_error_t
@@ -118,7 +145,7 @@ be_init_boot(be_handle_t *h, const char *be)
 	if (err == BE_OK)
 		err = be_settle_all_canmount(h);
 	if (err == BE_OK)
-		err = install_hook(h);
+		err = install_hooks(h);
 out:
 	be_unlock(h);
 	return (err == BE_OK ? be_ok(h) : err);
