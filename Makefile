@@ -38,6 +38,7 @@ install: all
 		install -m 755 contrib/zzz-beadm $(DESTDIR)/etc/initramfs/post-update.d/zzz-beadm; fi
 	install -D -m 644 contrib/apt/80beadm $(DESTDIR)/etc/apt/apt.conf.d/80beadm
 	install -D -m 644 contrib/beadm-bless.service $(DESTDIR)$(PREFIX)/lib/systemd/system/beadm-bless.service
+	install -D -m 644 contrib/beadm-keep-default.service $(DESTDIR)$(PREFIX)/lib/systemd/system/beadm-keep-default.service
 
 clean:
 	rm -rf build build-*
