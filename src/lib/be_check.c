@@ -385,6 +385,7 @@ static void
 check_loader(struct report *r)
 {
 	char deflt[BE_PATH_MAX], once[BE_PATH_MAX];
+	const struct be_hook_dir *d;
 	be_handle_t *h = r->h;
 
 	found(r, true, NULL, "boot loader backend: %s", be_backend_name(h));
@@ -407,10 +408,9 @@ check_loader(struct report *r)
 		found(r, false, "fix what the message names, then run "
 		    "'beadm check' again", "the ESPs cannot be checked: %s",
 		    be_errmsg(h));
-	check_hook(r, BE_HOOK_DIR_KERNEL_INST, "a kernel install");
-	check_hook(r, BE_HOOK_DIR_KERNEL_RM, "a kernel removal");
-	if (access(BE_HOOK_DIR_INITRAMFS, F_OK) == 0)
-		check_hook(r, BE_HOOK_DIR_INITRAMFS, "update-initramfs");
+	for (d = be_hook_dirs; d->dir != NULL; d++)
+		if (d->made_by_beadm || access(d->dir, F_OK) == 0)
+			check_hook(r, d->dir, d->after);
 }
 
 be_error_t

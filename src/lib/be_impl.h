@@ -84,6 +84,18 @@ be_error_t be_existing_dataset(be_handle_t *, const char *be, char *buf,
 /* The BE the pool's bootfs names, "" when bootfs is unset or outside root. */
 be_error_t be_bootfs(be_handle_t *, char *buf, size_t sz);
 
+/* Where beadm's hook BE_HOOK_NAME goes (be_init_boot) and is looked for
+ * (be_check): after what the directory's hooks run for.  A directory that
+ * is not made_by_beadm gets the hook only where it exists: update-initramfs
+ * runs post-update.d only when a boot tool made it.  Defined in
+ * be_loader.c; ends with a NULL dir. */
+struct be_hook_dir {
+	const char *dir;
+	bool made_by_beadm;
+	const char *after;	/* "a kernel install", ... */
+};
+extern const struct be_hook_dir be_hook_dirs[];
+
 /* Unmount be, which beadm mounted at the temporary directory dir, and
  * remove dir, keeping the error the handle holds (cleanup on any path).
  * Defined in be_mount.c. */

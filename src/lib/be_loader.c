@@ -106,15 +106,22 @@ install_hook(be_handle_t *h, const char *dir, bool make_dir)
  * removed (the directories are made: the kernel packages run them when
  * they are there), and after update-initramfs where a boot tool hooks it
  * (proxmox-boot-tool, systemd-boot: the directory exists). */
+const struct be_hook_dir be_hook_dirs[] = {
+	{ BE_HOOK_DIR_KERNEL_INST, true, "a kernel install" },
+	{ BE_HOOK_DIR_KERNEL_RM, true, "a kernel removal" },
+	{ BE_HOOK_DIR_INITRAMFS, false, "update-initramfs" },
+	{ NULL, false, NULL }
+};
+
 static be_error_t
 install_hooks(be_handle_t *h)
 {
-	be_error_t err;
+	const struct be_hook_dir *d;
+	be_error_t err = BE_OK;
 
-	if ((err = install_hook(h, BE_HOOK_DIR_KERNEL_INST, true)) != BE_OK ||
-	    (err = install_hook(h, BE_HOOK_DIR_KERNEL_RM, true)) != BE_OK)
-		return (err);
-	return (install_hook(h, BE_HOOK_DIR_INITRAMFS, false));
+	for (d = be_hook_dirs; err == BE_OK && d->dir != NULL; d++)
+		err = install_hook(h, d->dir, d->made_by_beadm);
+	return (err);
 }
 
 be_error_t

@@ -10,10 +10,15 @@
 #                        proxmox-stand-in: what each models and how it
 #                        differs), BE the running one; sets PBT (its
 #                        proxmox-boot-tool).
-#   kernel_postinst KVER a kernel package installed into the running BE:
-#                        its files in /boot, then its postinst's
-#                        DEB_MAINT_PARAMS=configure run-parts
-#                        --arg=KVER --arg=/boot/vmlinuz-KVER /etc/kernel/postinst.d
+#   kernel_postinst KVER a kernel package installed into the running BE
+#                        (Debian's linux-image-* postinst, Debian 12 and
+#                        13): its files in /boot, then DEB_MAINT_PARAMS=configure
+#                        run-parts --arg=KVER --arg=/boot/vmlinuz-KVER
+#                        /etc/kernel/postinst.d.  Left out: initramfs-tools'
+#                        own postinst.d hook, which makes the initrd (here
+#                        made with the kernel) and on Debian 13 runs
+#                        post-update.d too: the same hooks once more (the
+#                        end-to-end test runs the real one).
 #   kernel_postrm KVER   removed: files gone, then postrm.d (remove).
 #   update_initramfs_u   update-initramfs -u (initramfs-tools 0.142, 0.148):
 #                        the newest kernel's initrd made anew, then
