@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -1060,17 +1061,35 @@ apply_one(be_handle_t *h, const struct esp *e, const struct plan *p)
 #else
 #define	PROXMOX_GRUB_EFI	"EFI/proxmox/grubx64.efi"
 #endif
+/* The firmware's directory, there only when the kernel was started by UEFI:
+ * without it proxmox-boot-tool runs every ESP in GRUB mode (legacy BIOS). */
+#define	FIRMWARE_EFI_DIR	"/sys/firmware/efi"
 
-/* Is ESP e one that proxmox-boot-tool runs in GRUB mode?  (Entered.) */
-static bool
-grub_mode(const struct sdb *s, const struct esp *e)
+enum grub_mode { NOT_GRUB, GRUB_EFI, GRUB_LEGACY_BIOS };
+
+/*
+ * Does proxmox-boot-tool run ESP e in GRUB mode?  The same test as its
+ * zz-proxmox-boot: a machine not started by UEFI (every ESP), or GRUB's EFI
+ * binary on the ESP.  If so, why, in why.  (Entered.)
+ */
+static enum grub_mode
+grub_mode(const struct sdb *s, const struct esp *e, char *why, size_t sz)
 {
 	char path[PATH_MAX + 32];
+	struct stat st;
 
 	if (!s->proxmox)
-		return (false);
+		return (NOT_GRUB);
+	if (stat(FIRMWARE_EFI_DIR, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(why, sz, "this machine did not start by UEFI (no %s)",
+		    FIRMWARE_EFI_DIR);
+		return (GRUB_LEGACY_BIOS);
+	}
 	snprintf(path, sizeof (path), "%s/%s", e->root, PROXMOX_GRUB_EFI);
-	return (access(path, F_OK) == 0);
+	if (access(path, F_OK) != 0)
+		return (NOT_GRUB);
+	snprintf(why, sz, "it holds %s", PROXMOX_GRUB_EFI);
+	return (GRUB_EFI);
 }
 
 /* Entries or a default written where GRUB boots would be a promise that
@@ -1078,18 +1097,18 @@ grub_mode(const struct sdb *s, const struct esp *e)
 static be_error_t
 refuse_grub_mode(be_handle_t *h, const struct sdb *s)
 {
+	char why[128];
 	size_t i;
 
 	for (i = 0; i < s->esps.n; i++) {
 		const struct esp *e = &s->esps.v[i];
 
-		if (grub_mode(s, e))
+		if (grub_mode(s, e, why, sizeof (why)) != NOT_GRUB)
 			return (be_set_error(h, BE_ERR_REFUSED, "ESP %s is in "
-			    "GRUB mode (it holds %s): GRUB boots from it and "
-			    "would ignore beadm's systemd-boot entries, and "
-			    "beadm does not drive GRUB yet; nothing was changed",
-			    e->id[0] != '\0' ? e->id : e->root,
-			    PROXMOX_GRUB_EFI));
+			    "GRUB mode (%s): GRUB boots from it and would "
+			    "ignore beadm's systemd-boot entries, and beadm "
+			    "does not drive GRUB yet; nothing was changed",
+			    e->id[0] != '\0' ? e->id : e->root, why));
 	}
 	return (BE_OK);
 }
@@ -1522,7 +1541,8 @@ sdb_check_esps(be_handle_t *h, be_esp_finding_fn fn, void *arg)
 	char pattern[SDB_FIELD_MAX], var[SDB_FIELD_MAX], dir[PATH_MAX];
 	char boots[BE_PATH_MAX], once[BE_PATH_MAX];
 	char what[PATH_MAX + 2 * BE_PATH_MAX + 3 * SDB_FIELD_MAX + 512];
-	char name[PATH_MAX + 8];
+	char name[PATH_MAX + 8], why[128];
+	enum grub_mode mode;
 	struct sdb *s;
 	be_error_t err;
 	size_t i;
@@ -1531,9 +1551,8 @@ sdb_check_esps(be_handle_t *h, be_esp_finding_fn fn, void *arg)
 	    (err = wanted_default(h, want, sizeof (want), wantbe,
 	    sizeof (wantbe))) != BE_OK)
 		return (err);
-	if (want[0] == '\0')
-		return (BE_OK);	/* nothing beadm set: check says so */
-	if (efivar_available(dir, sizeof (dir)) &&
+	/* (Nothing beadm set: check says so; GRUB mode is still told.) */
+	if (want[0] != '\0' && efivar_available(dir, sizeof (dir)) &&
 	    efivar_get_string("LoaderEntryDefault", var, sizeof (var)) == 0 &&
 	    var[0] != '\0' && strcmp(var, want) != 0) {
 		snprintf(what, sizeof (what), "the EFI variable "
@@ -1548,15 +1567,21 @@ sdb_check_esps(be_handle_t *h, be_esp_finding_fn fn, void *arg)
 
 		snprintf(name, sizeof (name), "ESP %s", e->id[0] != '\0' ?
 		    e->id : e->root);
-		if (grub_mode(s, e)) {
-			snprintf(what, sizeof (what), "%s is in GRUB mode (it "
-			    "holds %s): GRUB boots from it and ignores beadm's "
-			    "systemd-boot entries", name, PROXMOX_GRUB_EFI);
-			fn(arg, false, "beadm does not drive GRUB yet: boot "
-			    "environments on this ESP need the systemd-boot "
-			    "mode of proxmox-boot-tool", what);
+		if ((mode = grub_mode(s, e, why, sizeof (why))) != NOT_GRUB) {
+			snprintf(what, sizeof (what), "%s is in GRUB mode (%s): "
+			    "GRUB boots from it and ignores beadm's systemd-boot "
+			    "entries", name, why);
+			fn(arg, false, mode == GRUB_LEGACY_BIOS ?
+			    "beadm does not drive GRUB yet: boot environments "
+			    "need the machine started by UEFI, where "
+			    "proxmox-boot-tool uses systemd-boot" :
+			    "beadm does not drive GRUB yet: boot environments "
+			    "on this ESP need the systemd-boot mode of "
+			    "proxmox-boot-tool", what);
 			continue;
 		}
+		if (want[0] == '\0')
+			continue;
 		loader_default(e, pattern, sizeof (pattern));
 		if (strcmp(pattern, want) == 0) {
 			snprintf(what, sizeof (what), "%s boots %s by default "

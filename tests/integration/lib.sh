@@ -19,6 +19,34 @@ T_TMP=$(mktemp -d /tmp/beadm-test.XXXXXX)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
 export BEADM_LOCK_WAIT_MS=${BEADM_LOCK_WAIT_MS:-2000}
 
+# uefi_firmware on|off: whether the VM looks started by UEFI.  The test VM
+# boots its kernel directly, without firmware, so /sys/firmware/efi is not
+# there; the machines the scenarios stand for (and beadm, and
+# proxmox-boot-tool, which runs every ESP in GRUB mode without it) want it.
+# "on" (the default, for every scenario) lays a tmpfs over /sys/firmware
+# with an empty efi/ beside the real entries, bound back; "off" takes it away.
+uefi_firmware() {
+	local d
+	case $1 in
+	on)
+		[ -d /sys/firmware/efi ] && return 0
+		mkdir -p /run/beadm-test-firmware
+		mount --bind /sys/firmware /run/beadm-test-firmware
+		mount -t tmpfs -o mode=755 beadm-test-firmware /sys/firmware
+		mkdir /sys/firmware/efi
+		for d in /run/beadm-test-firmware/*; do
+			[ -d "$d" ] || continue
+			mkdir "/sys/firmware/${d##*/}"
+			mount --bind "$d" "/sys/firmware/${d##*/}"
+		done ;;
+	off)
+		mountpoint -q /run/beadm-test-firmware || return 0
+		umount -R /sys/firmware
+		umount /run/beadm-test-firmware ;;
+	esac
+}
+uefi_firmware on
+
 ok() { T_PASS=$((T_PASS + 1)); echo "ok - $*"; }
 not_ok() { T_FAIL=$((T_FAIL + 1)); echo "not ok - $*"; }
 

@@ -10,7 +10,9 @@
 #       Proxmox's entries boot; beadm list and check say so, check names
 #       each ESP, the cause and the fix, and beadm refresh puts be2 back.
 # Proxmox's files are never changed by beadm, and its entries keep booting
-# the kernels it copied.
+# the kernels it copied.  Where proxmox-boot-tool runs an ESP in GRUB mode
+# (GRUB's EFI binary on it, or a machine not started by UEFI), check says
+# so and every command that would write entries refuses, changing nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/esp.sh"
 . "$(dirname "$0")/proxmox.sh"
@@ -184,6 +186,37 @@ for n in 1 2; do
 done
 rm -f "${ESP_DIR[2]}/EFI/proxmox/grubx64.efi"
 sync
+
+# A machine not started by UEFI (legacy BIOS: no /sys/firmware/efi):
+# proxmox-boot-tool runs every ESP in GRUB mode, and its refresh leaves
+# loader.conf alone.
+uefi_firmware off
+expect_beadm 1 "without UEFI firmware, check exits 1" -r $R check
+for n in 1 2; do
+	check "check says ESP $n is in GRUB mode, the machine not started by UEFI" grep -qxF \
+		"problem: ESP ${ESP_UUID[$n]} is in GRUB mode (this machine did not start by UEFI (no /sys/firmware/efi)): GRUB boots from it and ignores beadm's systemd-boot entries — fix: beadm does not drive GRUB yet: boot environments need the machine started by UEFI, where proxmox-boot-tool uses systemd-boot" \
+		"$T_TMP/stdout"
+done
+BEFORE=$(pool_state $P; pool_bootfs $P)
+for n in 1 2; do esp_files $n >"$T_TMP/bios$n.before"; done
+expect_beadm 9 "no UEFI: create refuses (exit 9)" -r $R create be4
+check "... saying why" grep -qF "ESP ${ESP_UUID[1]} is in GRUB mode (this machine did not start by UEFI (no /sys/firmware/efi))" "$T_TMP/stderr"
+expect_beadm 9 "no UEFI: activate refuses" -r $R activate be3
+expect_beadm 2 "no UEFI: activate -t refuses (no EFI variables for a one-shot boot)" -r $R activate -t be3
+check "... saying why" grep -qF "(was this system booted through UEFI?); nothing was changed" "$T_TMP/stderr"
+expect_beadm 9 "no UEFI: activate --try refuses" -r $R activate --try be3
+expect_beadm 9 "no UEFI: refresh refuses" -r $R refresh
+expect_beadm 9 "no UEFI: init refuses" -r $R init
+"$PBT" refresh >"$T_TMP/pbt.out" 2>&1
+check "no UEFI: proxmox-boot-tool refresh takes the GRUB path (not modelled: skipped)" \
+	grep -q "is in GRUB mode" "$T_TMP/pbt.out"
+expect_eq "no UEFI: the refusals changed no dataset, property or bootfs" "$(pool_state $P; pool_bootfs $P)" "$BEFORE"
+for n in 1 2; do
+	esp_files $n >"$T_TMP/bios$n.after"
+	check "no UEFI: nothing changed a file on ESP $n" diff "$T_TMP/bios$n.before" "$T_TMP/bios$n.after"
+done
+uefi_firmware on
+expect_beadm 0 "started by UEFI again, check passes" -r $R check
 expect_eq "bootfs still names be2" "$(pool_bootfs $P)" "$R/be2"
 
 done_testing
