@@ -392,21 +392,26 @@ console_bytes(struct console *c, struct vm_result *res, const char *buf,
 	}
 }
 
+/* The last whole lines and the unfinished one, each ended by a newline. */
 static char *
 join_tail(const struct console *c)
 {
 	size_t first = c->ntail > TAIL_LINES ? c->ntail - TAIL_LINES : 0;
+	/* Lines hold at most LINE_MAX_LEN - 1 bytes: with its newline, each
+	 * takes LINE_MAX_LEN; the unfinished line is one more. */
+	size_t sz = (TAIL_LINES + 1) * LINE_MAX_LEN + 1;
 	size_t i, len = 0;
-	char *s = malloc(TAIL_LINES * (LINE_MAX_LEN + 1) + 1);
+	char *s = malloc(sz);
 
 	if (s == NULL)
 		return (NULL);
 	s[0] = '\0';
-	for (i = first; i < c->ntail; i++)
-		len += (size_t)sprintf(s + len, "%s\n",
+	for (i = first; i < c->ntail && len < sz; i++)
+		len += (size_t)snprintf(s + len, sz - len, "%s\n",
 		    c->tail[i % TAIL_LINES]);
-	if (c->len > 0)
-		sprintf(s + len, "%.*s\n", (int)c->len, c->line);
+	if (c->len > 0 && len < sz)
+		(void) snprintf(s + len, sz - len, "%.*s\n", (int)c->len,
+		    c->line);
 	return (s);
 }
 
