@@ -150,6 +150,7 @@ _beadm()
 	local opts="" argopts="" nargs=0 dashdash=0
 	case $cmd in
 	activate) opts="-t -T --try --tries" argopts="--tries" ;;
+	apt-hook) opts="--after" ;;
 	create) opts="-e -d -o --empty" argopts="-e -d -o" ;;
 	install)
 		opts="--copy-config --keep-failed -d --root-dir"

@@ -17,8 +17,9 @@ const struct command commands[] = {
 	    "activate -t BE | -T [BE]\n"
 	    "activate --try [--tries N] BE",
 	    "make BE the one that boots (-t: next boot only; --try: on trial)" },
-	{ "apt-hook", cmd_apt_hook, "apt-hook",
-	    "before apt runs: a checkpoint of the running BE, if beadm:apt asks" },
+	{ "apt-hook", cmd_apt_hook, "apt-hook [--after]",
+	    "before apt runs dpkg: a checkpoint of the running BE, if beadm:apt "
+	    "asks; after (--after): beadm's default back on every ESP" },
 	{ "bless", cmd_bless, "bless",
 	    "end a trial boot: keep the BE on trial if it is running" },
 	{ "check", cmd_check, "check",

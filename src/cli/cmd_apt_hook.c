@@ -1,13 +1,23 @@
 /*
- * cmd_apt_hook.c - beadm apt-hook
+ * cmd_apt_hook.c - beadm apt-hook [--after]
  *
  * What apt runs before dpkg (contrib/apt/80beadm): a checkpoint of the
  * running BE when beadm:apt on the BE root asks for one, then retention.
  * Off, or on a system without boot environments, it does nothing and says
  * nothing, since it runs before every apt operation.
+ *
+ * --after, what apt runs after dpkg: beadm's default back on every ESP.
+ * dpkg runs `proxmox-boot-tool reinit` (proxmox-kernel-helper's configure,
+ * its triggers on systemd-boot, GRUB and shim upgrades), which rewrites
+ * each ESP's loader.conf and runs no hook of beadm's; without this, the
+ * machine would boot Proxmox's entries until a clean shutdown puts the
+ * default back (beadm-keep-default.service).  Idempotent: an ESP that is
+ * already right is not written.  Quiet where beadm drives no boot loader.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,15 +53,43 @@ destroyed(const char *name, void *arg)
 	printf("beadm: destroyed the older checkpoint %s\n", name);
 }
 
+/* After dpkg: the running BE's entries and beadm's default, written again
+ * where they differ.  Nothing where beadm drives only the pool's bootfs,
+ * or was never put in charge of the boot entries (`beadm init`, which
+ * installs the kernel hook: a default beadm never set is not put back). */
+static int
+after_dpkg(be_handle_t *h)
+{
+	if (strcmp(be_backend_name(h), "bootfs") == 0 ||
+	    access(BE_HOOK_DIR_KERNEL_INST "/" BE_HOOK_NAME, F_OK) != 0)
+		return (EXIT_OK);
+	if (be_refresh(h, NULL) != BE_OK) {
+		fprintf(stderr, "beadm: beadm's default boot entry may not be "
+		    "on every ESP: %s\n", be_errmsg(h));
+		return (cli_exit_status(be_errno(h)));
+	}
+	return (EXIT_OK);
+}
+
 int
 cmd_apt_hook(int argc, char **argv, struct cli *cli)
 {
+	static const struct option longopts[] = {
+		{ "after", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
 	char made[2 * BE_PATH_MAX];
+	bool after = false;
 	be_handle_t *h;
 	be_error_t err;
-	int status;
+	int ch, status;
 
-	if (getopt(argc, argv, "") != -1 || argc != optind)
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch != 'a')
+			return (cli_usage("apt-hook"));
+		after = true;
+	}
+	if (argc != optind)
 		return (cli_usage("apt-hook"));
 	if (!in_init_root())
 		return (EXIT_OK);
@@ -61,13 +99,19 @@ cmd_apt_hook(int argc, char **argv, struct cli *cli)
 	}
 	if ((err = be_errno(h)) == BE_OK)
 		err = be_set_root(h, cli->beroot);
-	/* No ZFS, or no BE root found: no setting can ask for a checkpoint. */
+	/* No ZFS, or no BE root found: no setting can ask for a checkpoint,
+	 * and beadm set no default. */
 	if (err == BE_ERR_NOPOOL && cli->beroot == NULL) {
 		be_fini(h);
 		return (EXIT_OK);
 	}
 	if (err != BE_OK) {
 		status = cli_fail(h);
+		be_fini(h);
+		return (status);
+	}
+	if (after) {
+		status = after_dpkg(h);
 		be_fini(h);
 		return (status);
 	}

@@ -24,6 +24,18 @@
 #                        the newest kernel's initrd made anew, then
 #                        run-parts --arg=KVER --arg=INITRD /etc/initramfs/post-update.d
 #                        (INITRAMFS_TOOLS_KERNEL_HOOK unset: run by hand).
+#   apt_upgrade_helper   apt upgrades proxmox-kernel-helper: real apt-get
+#                        and dpkg install a package of that name whose
+#                        postinst does what the real one's does (9.x and
+#                        8.x: configure and triggered run
+#                        `proxmox-boot-tool reinit || true`), with
+#                        contrib/apt/80beadm in /etc/apt/apt.conf.d as make
+#                        install puts it: apt runs beadm's Pre- and
+#                        Post-Invoke hooks itself.  dpkg's and apt's state
+#                        are writable copies (the VM's / is read-only), the
+#                        package has no files, and proxmox-boot-tool is found
+#                        on PATH (the stand-in's directory; on a host,
+#                        /usr/sbin).
 # Every hook in those directories runs, beadm's included, as the real
 # packages run them; nothing here runs a beadm hook by itself.
 
@@ -40,11 +52,59 @@ pve_etc_writable() {
 		mount --bind "$PVE_ETC" /etc || esp_die "cannot put a writable /etc over the VM's"
 }
 
+PVE_VAR_MOUNTS=""
+PKH_VERSION=0	# each apt_upgrade_helper installs the next version
+
 pve_cleanup() {
+	local m
+	for m in $PVE_VAR_MOUNTS; do umount "$m" 2>/dev/null || umount -l "$m"; done
+	PVE_VAR_MOUNTS=""
 	[ -n "$PVE_ETC" ] || return 0
 	umount /etc 2>/dev/null || umount -l /etc
 	umount "$PVE_ETC" 2>/dev/null || umount -l "$PVE_ETC"
 	PVE_ETC=""
+}
+
+# _writable_copy DIR: a tmpfs holding a copy of DIR, mounted over it.
+_writable_copy() {
+	local copy=$T_TMP/writable${1//\//_}
+	mkdir -p "$copy" "$1" &&
+		mount -t tmpfs -o mode=755 beadm-test-var "$copy" &&
+		cp -a "$1/." "$copy/" &&
+		mount --bind "$copy" "$1" || return 1
+	PVE_VAR_MOUNTS="$1 $copy $PVE_VAR_MOUNTS"
+}
+
+apt_upgrade_helper() {
+	local pkg=$T_TMP/pkh d
+	if [ -z "$PVE_VAR_MOUNTS" ]; then
+		for d in /var/lib/dpkg /var/lib/apt /var/cache/apt /var/log; do
+			_writable_copy "$d" || { echo "cannot make $d writable"; return 1; }
+		done
+	fi
+	PKH_VERSION=$((PKH_VERSION + 1))
+	rm -rf "$pkg"
+	mkdir -p "$pkg/DEBIAN" /etc/apt/apt.conf.d || return 1
+	cat >"$pkg/DEBIAN/control" <<-EOF
+		Package: proxmox-kernel-helper
+		Version: 9.0.$PKH_VERSION
+		Architecture: all
+		Maintainer: beadm tests <tests@beadm.invalid>
+		Description: stand-in for Proxmox's proxmox-kernel-helper postinst
+	EOF
+	cat >"$pkg/DEBIAN/postinst" <<-'EOF'
+		#!/bin/sh
+		set -e
+		case "$1" in
+		configure|triggered) proxmox-boot-tool reinit || true ;;
+		esac
+		exit 0
+	EOF
+	chmod 755 "$pkg/DEBIAN/postinst"
+	dpkg-deb --root-owner-group --build "$pkg" "$T_TMP/pkh.deb" >/dev/null || return 1
+	cp "$TOP/contrib/apt/80beadm" /etc/apt/apt.conf.d/80beadm || return 1
+	DEBIAN_FRONTEND=noninteractive PATH="$(dirname "$BEADM"):$PVE_STAND_IN:$PATH" \
+		apt-get install -y -q --no-download "$T_TMP/pkh.deb"
 }
 
 pve_install() {
