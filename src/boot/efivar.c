@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "efivar.h"
+#include "test_seam.h"
 
 #define	EFIVARS_DIR		"/sys/firmware/efi/efivars"
 #define	EFIVARFS_MAGIC_NUM	0xde5e81e4
@@ -75,7 +76,7 @@ efivar_decode(const uint8_t *data, size_t len, char *buf, size_t sz)
 bool
 efivar_available(char *dir, size_t sz)
 {
-	const char *test = getenv("BEADM_TEST_EFIVARS");
+	const char *test = test_seam("BEADM_TEST_EFIVARS");
 	struct statfs sfs;
 	struct stat st;
 	int n;

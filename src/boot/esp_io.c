@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "esp_io.h"
+#include "test_seam.h"
 
 #define	COPY_CHUNK	(1024 * 1024)
 #define	DIR_FLAGS	(O_RDONLY | O_DIRECTORY | O_CLOEXEC | \
@@ -37,7 +38,7 @@ esp_crash_point(void)
 
 	/* Read once per process: a forked test child counts on its own. */
 	if (pid != getpid()) {
-		const char *s = getenv("BEADM_TEST_CRASH_AT");
+		const char *s = test_seam("BEADM_TEST_CRASH_AT");
 
 		pid = getpid();
 		calls = 0;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "test_seam.h"
 
 /*
  * Whether / is the root of the init process, i.e. not a chroot such as
@@ -36,7 +37,7 @@
 static bool
 in_init_root(void)
 {
-	const char *init_root = getenv("BEADM_TEST_INIT_ROOT");
+	const char *init_root = test_seam("BEADM_TEST_INIT_ROOT");
 	struct stat self, init;
 
 	if (init_root == NULL)

@@ -9,6 +9,7 @@
 #include "backend.h"
 #include "be_impl.h"
 #include "be_mounts.h"
+#include "test_seam.h"
 
 be_handle_t *
 be_init(void)
@@ -57,7 +58,7 @@ be_pool(const be_handle_t *h)
 static void
 find_running(be_handle_t *h)
 {
-	const char *override = getenv("BEADM_TEST_ROOTFS");
+	const char *override = test_seam("BEADM_TEST_ROOTFS");
 
 	h->running[0] = '\0';
 	/* Tests run in a VM whose / is not a BE; they name one instead. */

@@ -25,6 +25,7 @@
 
 #include "be_install.h"
 #include "be_mounts.h"
+#include "test_seam.h"
 
 void
 be_install_note(const struct be_install_job *j, const char *fmt, ...)
@@ -49,7 +50,7 @@ be_install_stopped(const struct be_install_job *j)
 void
 be_install_system_path(const char *path, char *buf, size_t sz)
 {
-	const char *root = getenv("BEADM_TEST_SYSTEM_ROOT");
+	const char *root = test_seam("BEADM_TEST_SYSTEM_ROOT");
 
 	snprintf(buf, sz, "%s%s", root != NULL ? root : "", path);
 }

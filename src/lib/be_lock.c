@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "be_impl.h"
+#include "test_seam.h"
 
 #define LOCK_DIR	"/run/beadm"
 #define LOCK_WAIT_MS	5000
@@ -26,7 +27,7 @@
 static int
 lock_wait_ms(void)
 {
-	const char *env = getenv("BEADM_LOCK_WAIT_MS");
+	const char *env = test_seam("BEADM_LOCK_WAIT_MS");
 	char *end;
 	long ms;
 

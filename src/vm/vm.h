@@ -69,7 +69,7 @@ int vm_check_modules(const char *root, const char *kver, enum vm_share share,
 /* Write the initramfs for kernel kver of root, shared by share, to fd. */
 int vm_write_initramfs(int fd, const char *root, const char *kver,
     enum vm_share share, const char *init_path, char *err);
-/* The virtiofsd to use: $BEADM_VIRTIOFSD, PATH, /usr/libexec,
+/* The virtiofsd to use: $BEADM_VIRTIOFSD (a test seam), PATH, /usr/libexec,
  * /usr/lib/qemu; -1 (err) when there is none. */
 int vm_find_virtiofsd(char *buf, size_t sz, char *err);
 /* Start virtiofsd bin serving dir on socket sock (its output to log) and

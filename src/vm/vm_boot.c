@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "vm.h"
+#include "test_seam.h"
 
 #ifndef BEADM_LIBEXECDIR
 #define BEADM_LIBEXECDIR	"/usr/lib/beadm"
@@ -85,12 +86,12 @@ note(const struct vm_opts *o, const char *fmt, const char *arg)
 	o->note(msg, o->note_arg);
 }
 
-/* beadm-vm-init: $BEADM_VM_INIT, next to beadm (a build tree), or
+/* beadm-vm-init: $BEADM_VM_INIT (a test seam), next to beadm (a build tree), or
  * installed under libexecdir. */
 static void
 find_init(char *buf, size_t sz)
 {
-	const char *env = getenv("BEADM_VM_INIT");
+	const char *env = test_seam("BEADM_VM_INIT");
 	char self[PATH_MAX];
 	ssize_t n;
 	char *slash;
@@ -143,7 +144,7 @@ static int
 spawn_qemu(struct run *r, int outfd, char *err)
 {
 	const struct vm_opts *o = r->o;
-	const char *qemu = getenv("BEADM_QEMU");
+	const char *qemu = test_seam("BEADM_QEMU");
 	char mem[16], cpus[16], accel[32], root[PATH_MAX * 2], virtfs[PATH_MAX * 3];
 	char append[256], memobj[64], chardev[PATH_MAX * 2 + 32];
 	const char *argv[40];

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "vm.h"
+#include "test_seam.h"
 
 extern char **environ;
 
@@ -45,7 +46,7 @@ vm_find_virtiofsd(char *buf, size_t sz, char *err)
 {
 	static const char *const fixed[] = { "/usr/libexec/virtiofsd",
 		"/usr/lib/qemu/virtiofsd", NULL };
-	const char *env = getenv("BEADM_VIRTIOFSD");
+	const char *env = test_seam("BEADM_VIRTIOFSD");
 	const char *path = getenv("PATH"), *p, *end;
 	size_t i, len;
 
@@ -75,8 +76,7 @@ vm_find_virtiofsd(char *buf, size_t sz, char *err)
 	}
 	buf[0] = '\0';
 	vm_err(err, "no virtiofsd found (looked in PATH, "
-	    "/usr/libexec/virtiofsd and /usr/lib/qemu/virtiofsd; "
-	    "BEADM_VIRTIOFSD names one elsewhere)");
+	    "/usr/libexec/virtiofsd and /usr/lib/qemu/virtiofsd)");
 	return (-1);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "zfs_adapter.h"
+#include "test_seam.h"
 
 int
 zfsa_iter_filesystems(zfs_handle_t *zhp, zfs_iter_f fn, void *arg)
@@ -175,7 +176,7 @@ int
 zfsa_channel_program(const char *pool, const char *program, nvlist_t *args,
     nvlist_t **result, char *msg, size_t msgsz)
 {
-	const char *off = getenv("BEADM_TEST_NO_ZCP");
+	const char *off = test_seam("BEADM_TEST_NO_ZCP");
 	nvlist_t *out = NULL, *ret;
 	const char *text;
 	int rc;
