@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "escape.h"
 
 enum format { HUMAN, SCRIPTED, JSON };
 
@@ -121,34 +122,6 @@ free_out(struct diff_out *d)
 
 /* ---- printing ---------------------------------------------------------- */
 
-/* s with odd bytes as \ooo; in JSON also '"' and the backslash escaped. */
-static void
-put_escaped(const char *s, bool json)
-{
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)(s ? s : ""); *p != '\0'; p++) {
-		if (*p == '\\' || *p < 0x20 || *p >= 0x7f)
-			printf(json ? "\\\\%03o" : "\\%03o", *p);
-		else if (json && *p == '"')
-			printf("\\\"");
-		else
-			putchar(*p);
-	}
-}
-
-static void
-put_json_string(const char *s)
-{
-	if (s == NULL) {
-		printf("null");
-		return;
-	}
-	putchar('"');
-	put_escaped(s, true);
-	putchar('"');
-}
-
 static const char *const change_words[] = {
 	"added", "removed", "modified", "upgraded", "downgraded"
 };
@@ -164,14 +137,14 @@ print_scripted(const struct diff_out *d)
 
 		if (!c->package) {
 			printf("file\t%c\t", file_marks[c->change]);
-			put_escaped(c->name, false);
+			esc_put_text(stdout, c->name);
 		} else {
 			printf("pkg\t%s\t", change_words[c->change]);
-			put_escaped(c->name, false);
+			esc_put_text(stdout, c->name);
 			putchar('\t');
-			put_escaped(c->old_version, false);
+			esc_put_text(stdout, c->old_version);
 			putchar('\t');
-			put_escaped(c->new_version, false);
+			esc_put_text(stdout, c->new_version);
 		}
 		putchar('\n');
 	}
@@ -203,7 +176,7 @@ print_human(const struct diff_out *d, const char *old, const char *new,
 			if (d->v[i].package)
 				continue;
 			printf("  %c ", file_marks[d->v[i].change]);
-			put_escaped(d->v[i].name, false);
+			esc_put_text(stdout, d->v[i].name);
 			putchar('\n');
 		}
 	}
@@ -218,12 +191,12 @@ print_human(const struct diff_out *d, const char *old, const char *new,
 			if (!c->package)
 				continue;
 			printf("  %-10s ", change_words[c->change]);
-			put_escaped(c->name, false);
+			esc_put_text(stdout, c->name);
 			putchar(' ');
-			put_escaped(c->old_version ? c->old_version : "", false);
+			esc_put_text(stdout, c->old_version ? c->old_version : "");
 			printf("%s", c->old_version && c->new_version ?
 			    " -> " : "");
-			put_escaped(c->new_version ? c->new_version : "", false);
+			esc_put_text(stdout, c->new_version ? c->new_version : "");
 			putchar('\n');
 		}
 	}
@@ -261,9 +234,9 @@ json_files(const struct diff_out *d)
 			continue;
 		printf("%s\n    {\"change\": \"%s\", \"path\": ", sep,
 		    change_words[d->v[i].change]);
-		put_json_string(d->v[i].name);
+		esc_put_json(stdout, d->v[i].name);
 		printf(", \"dataset\": ");
-		put_json_string(d->v[i].dataset);
+		esc_put_json(stdout, d->v[i].dataset);
 		printf("}");
 		sep = ",";
 	}
@@ -272,7 +245,7 @@ json_files(const struct diff_out *d)
 	printf(",\n  \"file_counts_by_dataset\": {");
 	for (i = 0; i < d->nds; i++) {
 		printf("%s", i ? ", " : "");
-		put_json_string(d->ds[i].dataset);
+		esc_put_json(stdout, d->ds[i].dataset);
 		printf(": ");
 		json_counts(&d->ds[i], false);
 	}
@@ -291,11 +264,11 @@ json_packages(const struct diff_out *d)
 			continue;
 		printf("%s\n    {\"change\": \"%s\", \"name\": ", sep,
 		    change_words[d->v[i].change]);
-		put_json_string(d->v[i].name);
+		esc_put_json(stdout, d->v[i].name);
 		printf(", \"old_version\": ");
-		put_json_string(d->v[i].old_version);
+		esc_put_json(stdout, d->v[i].old_version);
 		printf(", \"new_version\": ");
-		put_json_string(d->v[i].new_version);
+		esc_put_json(stdout, d->v[i].new_version);
 		printf("}");
 		sep = ",";
 	}
@@ -308,9 +281,9 @@ print_json(const struct diff_out *d, const char *old, const char *new,
     int what, const be_diff_summary_t *sum)
 {
 	printf("{\n  \"old\": ");
-	put_json_string(old);
+	esc_put_json(stdout, old);
 	printf(",\n  \"new\": ");
-	put_json_string(new);
+	esc_put_json(stdout, new);
 	printf(",\n");
 	if (what & BE_DIFF_FILES) {
 		json_files(d);

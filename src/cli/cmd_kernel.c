@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "escape.h"
 
 #define JSON_FORMAT	1
 
@@ -25,20 +26,23 @@ default_word(const be_kernel_t *k)
 	return (k->pinned ? "pinned" : "newest");
 }
 
-/* Versions and BE names are plain ASCII without quotes or backslashes
- * (the name rules), so they go into JSON as they are. */
+/* Versions and BE names follow the name rules (plain ASCII); they are
+ * written as escape.h says all the same. */
 static void
 print_json(const char *be, const be_kernel_list_t *l)
 {
 	size_t i;
 
-	printf("{\"format_version\":%d,\"be\":\"%s\",\"kernel_keep\":%u,"
-	    "\"kernels\":[", JSON_FORMAT, be, l->keep);
+	printf("{\"format_version\":%d,\"be\":", JSON_FORMAT);
+	esc_put_json(stdout, be);
+	printf(",\"kernel_keep\":%u,\"kernels\":[", l->keep);
 	for (i = 0; i < l->count; i++) {
 		const be_kernel_t *k = &l->kernels[i];
 
-		printf("%s{\"version\":\"%s\",\"entries\":%s,\"default\":%s,"
-		    "\"pinned\":%s,\"from\":\"%s\"}", i ? "," : "", k->version,
+		printf("%s{\"version\":", i ? "," : "");
+		esc_put_json(stdout, k->version);
+		printf(",\"entries\":%s,\"default\":%s,"
+		    "\"pinned\":%s,\"from\":\"%s\"}",
 		    k->entries ? "true" : "false", k->deflt ? "true" : "false",
 		    k->pinned ? "true" : "false", k->added ? "beadm" :
 		    "package");

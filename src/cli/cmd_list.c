@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "escape.h"
 
 #define NCOLS		6
 #define JSON_FORMAT	1
@@ -211,26 +212,30 @@ add_dataset_rows(struct table *t, const be_info_t *be,
 	}
 }
 
+/* Fields as escape.h writes them: no mount point or origin can add a line
+ * or a field.  (Widths count bytes, as before.) */
 static void
 print_table(const struct table *t, bool scripted)
 {
-	size_t w[NCOLS] = { 0 }, i;
+	size_t w[NCOLS] = { 0 }, i, n;
 	int c;
 
 	for (i = 0; i < t->n; i++)
 		for (c = 0; c < t->ncols; c++)
-			if (strlen(t->rows[i].f[c]) > w[c])
-				w[c] = strlen(t->rows[i].f[c]);
+			if ((n = esc_text(NULL, 0, t->rows[i].f[c])) > w[c])
+				w[c] = n;
 	for (i = 0; i < t->n; i++) {
 		for (c = 0; c < t->ncols; c++) {
 			const char *f = t->rows[i].f[c];
 
+			esc_put_text(stdout, f);
 			if (c == t->ncols - 1)
-				printf("%s\n", f);
+				putchar('\n');
 			else if (scripted)
-				printf("%s\t", f);
+				putchar('\t');
 			else
-				printf("%-*s  ", (int)w[c], f);
+				printf("%*s", (int)(w[c] - esc_text(NULL, 0, f) +
+				    2), "");
 		}
 	}
 }
@@ -273,18 +278,7 @@ list_table(const be_list_t *l, const struct list_opts *o)
 static void
 json_string(const char *s)
 {
-	const unsigned char *p;
-
-	putchar('"');
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
+	esc_put_json(stdout, s);
 }
 
 /* A string, or null when empty ("not mounted", "no origin"). */
