@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "be_impl.h"
+#include "be_syspath.h"
 
 #define TMP_PREFIX	"/tmp/beadm."
 #define TMP_TEMPLATE	TMP_PREFIX "XXXXXX"
@@ -244,9 +245,11 @@ check_mountpoint(be_handle_t *h, const char *mp, char *real)
 	if (realpath(mp, real) == NULL)
 		return (be_set_error(h, BE_ERR_INVALID, "cannot mount at %s: "
 		    "%s", mp, strerror(errno)));
-	if (strcmp(real, "/") == 0)
+	if (be_syspath_mount_refused(real))
 		return (be_set_error(h, BE_ERR_REFUSED, "will not mount a boot "
-		    "environment over /; choose another directory"));
+		    "environment over %s, which the running system is made of "
+		    "or uses; choose another directory, such as one below /mnt",
+		    real));
 	return (BE_OK);
 }
 

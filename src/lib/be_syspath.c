@@ -41,6 +41,30 @@ be_syspath_is_system(const char *path)
 	    !be_syspath_is_shared(path));
 }
 
+/* Where a BE mounted over what is there would hide the running system. */
+static const char *const running_trees[] = {
+	"/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32",
+	"/proc", "/sbin", "/sys", "/usr", "/var", NULL
+};
+static const char *const scratch_trees[] = { "/var/tmp", NULL };
+/* Directories whose subdirectories are fine, but not they themselves. */
+static const char *const holders[] = {
+	"/", "/home", "/opt", "/root", "/run", "/srv", "/tmp", NULL
+};
+
+bool
+be_syspath_mount_refused(const char *real)
+{
+	size_t i;
+
+	for (i = 0; holders[i] != NULL; i++)
+		if (strcmp(real, holders[i]) == 0)
+			return (true);
+	if (within_any(real, scratch_trees) && strcmp(real, "/var/tmp") != 0)
+		return (false);
+	return (within_any(real, running_trees));
+}
+
 bool
 be_syspath_inherited(const char *parent, const char *base, char *buf,
     size_t sz)

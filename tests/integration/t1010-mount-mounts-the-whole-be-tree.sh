@@ -26,7 +26,8 @@ run_beadm -r $R list -H
 expect_eq "list shows where the BE is mounted" "$(awk -F'\t' '$1 == "be2" { print $3 }' "$T_TMP/stdout")" "$mp"
 
 cp /proc/self/mounts "$T_TMP/mounts.before"
-expect_beadm 7 "mounting a mounted BE is refused" -r $R mount be2 /tmp
+mkdir -p /tmp/t1010-other
+expect_beadm 7 "mounting a mounted BE is refused" -r $R mount be2 /tmp/t1010-other
 expect_eq "... saying where it is mounted" "$(cat "$T_TMP/stderr")" \
     "beadm: boot environment 'be2' is already mounted at $mp; unmount it first with 'beadm umount be2'"
 check "... and mounts nothing" cmp /proc/self/mounts "$T_TMP/mounts.before"
@@ -65,6 +66,15 @@ touch /tmp/t1010-file
 expect_beadm 2 "mounting at a file is refused" -r $R mount be2 /tmp/t1010-file
 expect_eq "... saying so" "$(cat "$T_TMP/stderr")" "beadm: cannot mount at /tmp/t1010-file: it is not a directory"
 expect_beadm 9 "mounting over / is refused" -r $R mount be2 /
+# Nor over what the running system is made of, however it is named.
+ln -sfn /etc /tmp/t1010-etc
+for d in /etc /usr/lib /var/lib /boot /tmp /tmp/t1010-etc /tmp/t1010-etc/../usr; do
+	expect_beadm 9 "mounting over $d is refused" -r $R mount be2 "$d"
+done
+expect_eq "... saying why, of the real directory" "$(cat "$T_TMP/stderr")" \
+    "beadm: will not mount a boot environment over /usr, which the running system is made of or uses; choose another directory, such as one below /mnt"
+check "... and mounting nothing" cmp /proc/self/mounts "$T_TMP/mounts.before"
+rm /tmp/t1010-etc
 expect_beadm 4 "mounting a missing BE is refused" -r $R mount nosuch
 expect_beadm 3 "mounting a badly named BE is refused" -r $R mount "foo bar"
 expect_beadm 2 "mount with three arguments is a usage error" -r $R mount be2 /tmp x

@@ -63,6 +63,24 @@ inherited_mountpoints_follow_zfs(void **state)
 	assert_false(be_syspath_inherited("/usr", "src", buf, 5));
 }
 
+static void
+mount_refuses_what_the_running_system_is_made_of(void **state)
+{
+	const char *refused[] = { "/", "/etc", "/etc/ssh", "/usr", "/usr/local",
+	    "/var", "/var/lib/dpkg", "/boot", "/boot/efi", "/dev", "/proc",
+	    "/sys", "/bin", "/sbin", "/lib", "/lib64", "/home", "/root", "/run",
+	    "/srv", "/opt", "/tmp", "/var/tmp", NULL };
+	const char *fine[] = { "/mnt", "/mnt/be2", "/media", "/media/x",
+	    "/tmp/beadm.Ab12Cd", "/var/tmp/be", "/home/admin/be", "/srv/be",
+	    "/run/be", "/opt/be", "/etcetera", "/usrx", "/variant", NULL };
+
+	(void)state;
+	for (int i = 0; refused[i] != NULL; i++)
+		assert_true(be_syspath_mount_refused(refused[i]));
+	for (int i = 0; fine[i] != NULL; i++)
+		assert_false(be_syspath_mount_refused(fine[i]));
+}
+
 int
 main(void)
 {
@@ -71,6 +89,7 @@ main(void)
 		cmocka_unit_test(shared_and_other_paths_are_not),
 		cmocka_unit_test(shared_trees_are_whole_components),
 		cmocka_unit_test(inherited_mountpoints_follow_zfs),
+		cmocka_unit_test(mount_refuses_what_the_running_system_is_made_of),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
