@@ -472,32 +472,66 @@ pick_kernels(be_handle_t *h, const char *dir, struct kscan *ks,
 	return (err);
 }
 
+/* A template that does not fit is an error, never cut. */
+static be_error_t
+template_fits(be_handle_t *h, const char *from, const char *text,
+    size_t sz)
+{
+	size_t n = strlen(text);
+
+	if (n < sz)
+		return (BE_OK);
+	return (be_set_error(h, BE_ERR_INVALID, "the kernel command line in "
+	    "%s is %zu bytes long; beadm writes at most %zu", from, n,
+	    sz - 1));
+}
+
 /* The command-line template: the BE's own beadm:cmdline, the BE root's,
  * the first line of /etc/kernel/cmdline, or /proc/cmdline. */
-static void
+static be_error_t
 cmdline_template(be_handle_t *h, zfs_handle_t *zhp, char *buf, size_t sz)
 {
 	static const char *const files[] = { "/etc/kernel/cmdline",
 	    "/proc/cmdline", NULL };
-	size_t i;
+	char value[ZFSA_USER_PROP_MAX], from[BE_PATH_MAX + 32];
+	char *line = NULL;
+	size_t i, cap = 0;
+	be_error_t err;
 	FILE *f;
 
-	if (zfsa_user_prop(zhp, BE_PROP_CMDLINE, buf, sz) && buf[0] != '\0')
-		return;
-	be_root_setting(h, BE_PROP_CMDLINE, buf, sz);
-	if (buf[0] != '\0')
-		return;
+	if (zfsa_user_prop(zhp, BE_PROP_CMDLINE, value, sizeof (value)) &&
+	    value[0] != '\0') {
+		snprintf(from, sizeof (from), "%s of %s", BE_PROP_CMDLINE,
+		    zfs_get_name(zhp));
+	} else {
+		be_root_setting(h, BE_PROP_CMDLINE, value, sizeof (value));
+		snprintf(from, sizeof (from), "%s of %s", BE_PROP_CMDLINE,
+		    h->root);
+	}
+	if (value[0] != '\0') {
+		if ((err = template_fits(h, from, value, sz)) == BE_OK)
+			snprintf(buf, sz, "%s", value);
+		return (err);
+	}
 	for (i = 0; files[i] != NULL; i++) {
 		if ((f = fopen(files[i], "re")) == NULL)
 			continue;
-		if (fgets(buf, (int)sz, f) == NULL)
-			buf[0] = '\0';
+		if (getline(&line, &cap, f) < 0 && line != NULL)
+			line[0] = '\0';
 		fclose(f);
-		buf[strcspn(buf, "\n")] = '\0';
-		if (buf[strspn(buf, " \t")] != '\0')
-			return;
+		if (line == NULL)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (line[strspn(line, " \t")] == '\0')
+			continue;
+		if ((err = template_fits(h, files[i], line, sz)) == BE_OK)
+			snprintf(buf, sz, "%s", line);
+		free(line);
+		return (err);
 	}
+	free(line);
 	buf[0] = '\0';
+	return (BE_OK);
 }
 
 /* Find be's kernels (mounting it when it is not mounted) and what its
@@ -525,8 +559,10 @@ bootfiles_get(be_handle_t *h, const char *be, struct bootfiles *bf)
 	}
 	if (!zfsa_user_prop(zhp, BE_PROP_DESCRIPTION, desc, sizeof (desc)))
 		desc[0] = '\0';
-	cmdline_template(h, zhp, template, sizeof (template));
-	if ((err = kscan_settings(h, zhp, ks)) == BE_OK)
+	if ((err = cmdline_template(h, zhp, template, sizeof (template))) ==
+	    BE_OK)
+		err = kscan_settings(h, zhp, ks);
+	if (err == BE_OK)
 		err = be_boot_dir(h, be, zhp, boot, sizeof (boot),
 		    bf->mounted_at, sizeof (bf->mounted_at));
 	zfs_close(zhp);

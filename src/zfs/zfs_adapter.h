@@ -30,8 +30,12 @@ bool zfsa_exists(libzfs_handle_t *, const char *name, int types);
 bool zfsa_prop_string(zfs_handle_t *, zfs_prop_t, char *buf, size_t sz);
 /* Source of a native property: true when set locally (or received). */
 bool zfsa_prop_is_local(zfs_handle_t *, zfs_prop_t);
-/* Value of a user property set on this dataset itself; false when not set. */
+/* Value of a user property set on this dataset itself; false when not set
+ * (or longer than sz - 1: a buffer of ZFSA_USER_PROP_MAX holds any). */
 bool zfsa_user_prop(zfs_handle_t *, const char *prop, char *buf, size_t sz);
+/* OpenZFS refuses user property values of ZAP_MAXVALUELEN (8192) bytes or
+ * more. */
+#define	ZFSA_USER_PROP_MAX	8192
 
 /* nvlist string look-ups: 2.3 made the value const char *, 2.1 char *. */
 bool zfsa_nvlist_string(nvlist_t *, const char *key, const char **value);

@@ -90,6 +90,22 @@ expect_beadm 0 "destroy be4 succeeds" -r $R destroy be4
 after "destroy be4" be2 "be2 pve-1"
 expect_eq "destroy: the store still holds the kernels the others use" "$(esp_store_count 1)/$(esp_store_count 2)" "4/4"
 entries_right pve-1
+# A command line that does not fit is an error, never cut or dropped: one
+# of 5000 bytes (OpenZFS takes up to 8191) in beadm:cmdline.
+long="root=ZFS=$R/be2 $(head -c 4980 /dev/zero | tr '\0' x)"
+zfs set beadm:cmdline="$long" $R/be2
+for n in 1 2; do esp_files $n >"$T_TMP/long$n.before"; done
+expect_beadm 2 "refresh with a 5000-byte beadm:cmdline fails" -r $R refresh be2
+expect_eq "... saying where and how long it is" "$(cat "$T_TMP/stderr")" \
+	"beadm: the kernel command line in beadm:cmdline of $R/be2 is ${#long} bytes long; beadm writes at most 4095"
+for n in 1 2; do
+	esp_files $n >"$T_TMP/long$n.after"
+	check "... and changes nothing on ESP $n" diff "$T_TMP/long$n.before" "$T_TMP/long$n.after"
+done
+zfs inherit beadm:cmdline $R/be2
+expect_beadm 0 "refresh without it succeeds" -r $R refresh be2
+after "refresh be2" be2 "be2 pve-1"
+
 mounts_outside_tests >"$T_TMP/mounts.after"
 check "beadm left no mount behind (it mounts ESPs in a namespace of its own)" \
 	diff "$T_TMP/mounts.before" "$T_TMP/mounts.after"
