@@ -51,8 +51,10 @@ settle_one(be_handle_t *h, const char *name, bool top)
 	return (err);
 }
 
-be_error_t
-be_settle_canmount(be_handle_t *h, const char *dataset)
+/* Every canmount=on dataset of the tree at dataset to noauto; with be_top,
+ * the top dataset to noauto whatever it was. */
+static be_error_t
+settle_tree(be_handle_t *h, const char *dataset, bool be_top)
 {
 	be_tree_t t;
 	be_error_t err;
@@ -61,9 +63,15 @@ be_settle_canmount(be_handle_t *h, const char *dataset)
 	if ((err = be_tree_collect(h, dataset, NULL, &t)) != BE_OK)
 		return (err);
 	for (i = 0; i < t.count && err == BE_OK; i++)
-		err = settle_one(h, t.names[i], i == 0);
+		err = settle_one(h, t.names[i], be_top && i == 0);
 	be_tree_free(&t);
 	return (err);
+}
+
+be_error_t
+be_settle_canmount(be_handle_t *h, const char *dataset)
+{
+	return (settle_tree(h, dataset, true));
 }
 
 struct settle_all {
@@ -71,7 +79,12 @@ struct settle_all {
 	be_error_t err;
 };
 
-/* Settle one child of the BE root, when it is a BE. */
+/*
+ * Settle one child of the BE root.  One whose name beadm does not take for
+ * a BE's is not a BE, but `zfs mount -a` mounts it all the same at the
+ * boot of every BE (over its / when it has mountpoint=/, as an installer's
+ * BE does): its canmount=on datasets become noauto too, and check names it.
+ */
 static int
 settle_child_cb(zfs_handle_t *zhp, void *arg)
 {
@@ -81,8 +94,8 @@ settle_child_cb(zfs_handle_t *zhp, void *arg)
 
 	snprintf(name, sizeof (name), "%s", zfs_get_name(zhp));
 	zfs_close(zhp);
-	if (fs && be_dataset_is_be(name))
-		sa->err = be_settle_canmount(sa->h, name);
+	if (fs)
+		sa->err = settle_tree(sa->h, name, be_dataset_is_be(name));
 	return (sa->err == BE_OK ? 0 : -1);
 }
 

@@ -334,12 +334,36 @@ check_be_dataset(struct report *r, zfs_handle_t *zhp)
 		    "mountpoint=/", be);
 }
 
+/* A child of the BE root whose name is not a BE's: beadm lists no BE for
+ * it, but `zfs mount -a` would mount what of it is canmount=on. */
+static void
+check_stray_dataset(struct report *r, zfs_handle_t *zhp)
+{
+	const char *name = zfs_get_name(zhp);
+	const char *why = "";
+	int before = r->problems;
+	zfs_handle_t *self;
+
+	(void) be_name_valid(strrchr(name, '/') + 1, &why);
+	/* auto_mounted_cb closes the handle it is given. */
+	if ((self = zfsa_open(r->h->lzh, name, ZFS_TYPE_FILESYSTEM)) != NULL)
+		(void) auto_mounted_cb(self, r);
+	found(r, r->problems == before, r->problems == before ? NULL :
+	    "rename it (zfs rename) to a name beadm takes, or set "
+	    "canmount=noauto as said above", "%s below the BE root is not a "
+	    "boot environment (%s): beadm neither lists nor activates it",
+	    name, why);
+}
+
 static int
 be_dataset_cb(zfs_handle_t *zhp, void *arg)
 {
 	struct report *r = arg;
 
-	check_be_dataset(r, zhp);
+	if (be_dataset_is_be(zfs_get_name(zhp)))
+		check_be_dataset(r, zhp);
+	else
+		check_stray_dataset(r, zhp);
 	zfs_close(zhp);
 	return (0);
 }
