@@ -1149,6 +1149,67 @@ refuse_grub_mode(be_handle_t *h, const struct sdb *s)
 	return (BE_OK);
 }
 
+/* FAT folds case: two BEs whose names differ only in case would share
+ * their entry files.  BEs about to lose their entries (skip) do not count. */
+struct fold {
+	const char *name;
+	const char *const *skip;
+	size_t nskip;
+	char clash[BE_NAME_MAX + 1];
+};
+
+static int
+fold_cb(zfs_handle_t *zhp, void *arg)
+{
+	struct fold *f = arg;
+	const char *base = strrchr(zfs_get_name(zhp), '/');
+	size_t i;
+	bool skipped = false;
+
+	base = base ? base + 1 : zfs_get_name(zhp);
+	for (i = 0; i < f->nskip; i++)
+		skipped = skipped || strcmp(base, f->skip[i]) == 0;
+	if (strcasecmp(base, f->name) == 0 && strcmp(base, f->name) != 0 &&
+	    !skipped)
+		snprintf(f->clash, sizeof (f->clash), "%s", base);
+	zfs_close(zhp);
+	return (0);
+}
+
+static be_error_t
+check_case(be_handle_t *h, const char *name, const char *const *skip,
+    size_t nskip)
+{
+	struct fold f = { .name = name, .skip = skip, .nskip = nskip };
+	zfs_handle_t *root = zfsa_open(h->lzh, h->root, ZFS_TYPE_FILESYSTEM);
+
+	if (root == NULL)
+		return (be_set_zfs_error(h, "cannot open %s", h->root));
+	f.clash[0] = '\0';
+	(void) zfsa_iter_filesystems(root, fold_cb, &f);
+	zfs_close(root);
+	if (f.clash[0] != '\0')
+		return (be_set_error(h, BE_ERR_EXISTS, "boot environment '%s' "
+		    "differs from '%s' only in case, which the EFI system "
+		    "partition (FAT) cannot tell apart: their boot entries "
+		    "would be the same files; rename one of them (beadm rename "
+		    "or zfs rename); nothing was changed", name, f.clash));
+	return (BE_OK);
+}
+
+/* No BE whose entries c writes may share them with another BE, however
+ * the BEs were made (zfs create by hand, an import, another tool). */
+static be_error_t
+check_case_change(be_handle_t *h, const struct change *c)
+{
+	be_error_t err = BE_OK;
+	size_t i;
+
+	for (i = 0; err == BE_OK && i < c->nwrite; i++)
+		err = check_case(h, c->write[i], c->remove, c->nremove);
+	return (err);
+}
+
 static be_error_t
 sdb_apply(be_handle_t *h, struct sdb *s, const struct change *c)
 {
@@ -1161,7 +1222,8 @@ sdb_apply(be_handle_t *h, struct sdb *s, const struct change *c)
 	if ((err = esp_enter(h, &s->esps)) != BE_OK)
 		return (err);
 	if (c->nwrite > 0 || c->deflt != NULL || c->default_trial) {
-		if ((err = refuse_grub_mode(h, s)) != BE_OK) {
+		if ((err = refuse_grub_mode(h, s)) != BE_OK ||
+		    (err = check_case_change(h, c)) != BE_OK) {
 			esp_leave(&s->esps);
 			return (err);
 		}
@@ -1237,47 +1299,6 @@ sdb_trial(be_handle_t *h, char *trial, size_t tsz, char *fallback,
 	return (BE_OK);
 }
 
-/* FAT folds case: two BEs whose names differ only in case would share
- * their entry files. */
-struct fold {
-	const char *name;
-	const char *except;
-	char clash[BE_NAME_MAX + 1];
-};
-
-static int
-fold_cb(zfs_handle_t *zhp, void *arg)
-{
-	struct fold *f = arg;
-	const char *base = strrchr(zfs_get_name(zhp), '/');
-
-	base = base ? base + 1 : zfs_get_name(zhp);
-	if (strcasecmp(base, f->name) == 0 && strcmp(base, f->name) != 0 &&
-	    (f->except == NULL || strcmp(base, f->except) != 0))
-		snprintf(f->clash, sizeof (f->clash), "%s", base);
-	zfs_close(zhp);
-	return (0);
-}
-
-static be_error_t
-check_case(be_handle_t *h, const char *name, const char *except)
-{
-	struct fold f = { .name = name, .except = except };
-	zfs_handle_t *root = zfsa_open(h->lzh, h->root, ZFS_TYPE_FILESYSTEM);
-
-	if (root == NULL)
-		return (be_set_zfs_error(h, "cannot open %s", h->root));
-	f.clash[0] = '\0';
-	(void) zfsa_iter_filesystems(root, fold_cb, &f);
-	zfs_close(root);
-	if (f.clash[0] != '\0')
-		return (be_set_error(h, BE_ERR_EXISTS, "boot environment '%s' "
-		    "differs from '%s' only in case, which the EFI system "
-		    "partition (FAT) cannot tell apart; choose another name",
-		    name, f.clash));
-	return (BE_OK);
-}
-
 /* The BE whose entries loader.conf picks now, "" when none of beadm's. */
 static void
 current_default(be_handle_t *h, struct sdb *s, char *be, size_t sz)
@@ -1318,7 +1339,8 @@ sdb_prepare(be_handle_t *h, const char *be, const char *newbe)
 
 	if ((err = sdb_open(h, &s)) != BE_OK)
 		return (err);
-	if (newbe != NULL && (err = check_case(h, newbe, be)) != BE_OK)
+	if (newbe != NULL && (err = check_case(h, newbe, &be, be != NULL)) !=
+	    BE_OK)
 		return (err);
 	if (be != NULL && (err = refuse_if_trial(h, be)) != BE_OK)
 		return (err);

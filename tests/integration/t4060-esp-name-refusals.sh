@@ -4,6 +4,8 @@
 # exit status 3: a newline, a space, '..', quotes, 300 characters; and a
 # name that differs from an existing BE's only in case (FAT folds case) is
 # refused too (3 or 5).  Both ESPs and the pool stay exactly as they were.
+# A BE made outside beadm with such a name cannot be activated or
+# refreshed (5) until it is renamed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/esp.sh"
 
@@ -46,5 +48,22 @@ esps_state >"$T_TMP/esps.after"
 check "both ESPs are byte-identical to before" diff "$T_TMP/esps.before" "$T_TMP/esps.after"
 expect_unchanged "every refused name (zfs list -t all and local properties)"
 for n in 1 2; do check "ESP $n is consistent (no journal, no temporary file)" esp_check $n; done
+
+# A BE made outside beadm whose name differs from another's only in case:
+# activating either, or refreshing it, would write the other's entry files.
+zfs snapshot $R/be2@case
+zfs clone -o canmount=noauto -o mountpoint=/ $R/be2@case $R/BE2
+esps_state >"$T_TMP/esps.before"
+bootfs_before=$(pool_bootfs $P)
+expect_beadm 5 "activate BE2 (made by zfs clone; be2 exists) is refused (exit 5)" -r $R activate BE2
+expect_eq "... saying why" "$(cat "$T_TMP/stderr")" \
+	"beadm: boot environment 'BE2' differs from 'be2' only in case, which the EFI system partition (FAT) cannot tell apart: their boot entries would be the same files; rename one of them (beadm rename or zfs rename); nothing was changed"
+expect_beadm 5 "activate be2 is refused too" -r $R activate be2
+expect_beadm 5 "refresh BE2 is refused" -r $R refresh BE2
+esps_state >"$T_TMP/esps.after"
+check "both ESPs are byte-identical to before" diff "$T_TMP/esps.before" "$T_TMP/esps.after"
+expect_eq "bootfs is unchanged" "$(pool_bootfs $P)" "$bootfs_before"
+expect_beadm 0 "beadm rename BE2 be2b succeeds" -r $R rename BE2 be2b
+expect_beadm 0 "activate be2b succeeds" -r $R activate be2b
 
 done_testing
