@@ -440,7 +440,9 @@ destroy_cb(zfs_handle_t *zhp, void *arg)
 static void
 discard_received(be_handle_t *h, const char *dataset)
 {
-	zfs_handle_t *zhp = zfsa_open(h->lzh, dataset, ZFS_TYPE_FILESYSTEM);
+	/* A volume too: a stream of one is received, then refused. */
+	zfs_handle_t *zhp = zfsa_open(h->lzh, dataset,
+	    ZFS_TYPE_FILESYSTEM | ZFS_TYPE_VOLUME);
 	int rc;
 
 	if (zhp == NULL)
@@ -495,6 +497,10 @@ be_import(be_handle_t *h, const char *newbe, int fd, be_progress_fn fn,
 		goto out;
 	}
 	err = receive_stream(h, dataset, newbe, fd, fn, arg);
+	if (err == BE_OK && !zfsa_exists(h->lzh, dataset, ZFS_TYPE_FILESYSTEM))
+		err = be_set_error(h, BE_ERR_INVALID, "the stream for BE '%s' "
+		    "holds no file system (a volume?): a boot environment is a "
+		    "file system; nothing was kept", newbe);
 	if (err == BE_OK)
 		err = be_settle_canmount(h, dataset);
 	if (err != BE_OK) {

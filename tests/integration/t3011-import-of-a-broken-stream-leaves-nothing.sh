@@ -1,6 +1,6 @@
 #!/bin/bash
-# A truncated or foreign stream fails with a message and leaves no BE,
-# not even part of one.
+# A truncated or foreign stream, or one of a volume, fails with a message
+# and leaves no BE, not even part of one.
 # every-series: receive of a broken stream
 . "$(dirname "$0")/lib.sh"
 
@@ -35,6 +35,20 @@ try_import "a stream cut early" cut2 <"$T_TMP/cut2"
 try_import "a stream cut in its header" cut3 <"$T_TMP/cut3"
 try_import "a foreign stream" junk <"$T_TMP/junk"
 try_import "an empty stream" empty </dev/null
+
+# A whole, valid stream of a volume: received, then refused, and removed
+# with its snapshot.
+zfs create -V 4M $A/vol
+zfs snapshot $A/vol@s
+zfs send $A/vol@s >"$T_TMP/vol"
+RC=0
+"$BEADM" -r $B/ROOT import vol <"$T_TMP/vol" >"$T_TMP/stdout" 2>"$T_TMP/stderr" || RC=$?
+expect_eq "a volume's stream is refused (exit 2)" "$RC" 2
+expect_eq "... saying why" "$(cat "$T_TMP/stderr")" \
+	"beadm: the stream for BE 'vol' holds no file system (a volume?): a boot environment is a file system; nothing was kept"
+zfs list -H -t all -o name -r $B >"$T_TMP/after"
+check "... and leaves the pool as it was (no volume, no snapshot)" diff "$T_TMP/before" "$T_TMP/after"
+
 RC=0
 "$BEADM" -r $B/ROOT import whole <"$T_TMP/stream" >/dev/null 2>"$T_TMP/stderr" || RC=$?
 expect_eq "the whole stream imports (the cuts were the problem)" "$RC" 0
