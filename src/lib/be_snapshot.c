@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backend.h"
 #include "be_tree.h"
 #include "be_zcp.h"
 
@@ -225,6 +226,15 @@ be_rollback(be_handle_t *h, const char *arg)
 		goto out;
 	if ((err = rollback_tree(h, &tree, arg, snap)) != BE_OK)
 		goto out;
+	/* The kernels in its /boot are the snapshot's now: its entries
+	 * follow them (an entry for a kernel the snapshot lacks would boot
+	 * it without its modules). */
+	if ((err = be_boot_refresh(h, be)) != BE_OK) {
+		be_error_append(h, "; '%s' was rolled back to %s, but its boot "
+		    "entries are not written for its kernels yet: run 'beadm "
+		    "refresh %s'", be, arg, be);
+		goto out;
+	}
 	err = be_ok(h);
 out:
 	be_tree_free(&tree);

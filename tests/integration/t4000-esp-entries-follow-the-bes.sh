@@ -106,6 +106,19 @@ zfs inherit beadm:cmdline $R/be2
 expect_beadm 0 "refresh without it succeeds" -r $R refresh be2
 after "refresh be2" be2 "be2 pve-1"
 
+# A rollback changes the kernels in the BE's /boot: its entries follow,
+# with none left for a kernel only the rolled-back state had.
+be2_kernels() { esp_entry_files $1 'beadm-be2@*' | sed 's/^beadm-be2@//; s/\.conf$//' | paste -sd' '; }
+expect_beadm 0 "snapshot be2@before-upgrade" -r $R snapshot be2@before-upgrade
+check "a kernel upgrade in be2" fake_kernels $R/be2 6.1.0-3-pve
+expect_beadm 0 "refresh be2" -r $R refresh be2
+expect_eq "be2 has entries for its newest two kernels" "$(be2_kernels 1)" "6.1.0-2-pve 6.1.0-3-pve"
+expect_beadm 0 "rollback be2@before-upgrade succeeds" -r $R rollback be2@before-upgrade
+for n in 1 2; do
+	expect_eq "rollback: ESP $n has be2's entries for the kernels it has again" "$(be2_kernels $n)" "6.1.0-1-pve 6.1.0-2-pve"
+done
+after "rollback be2" be2 "be2 pve-1"
+
 mounts_outside_tests >"$T_TMP/mounts.after"
 check "beadm left no mount behind (it mounts ESPs in a namespace of its own)" \
 	diff "$T_TMP/mounts.before" "$T_TMP/mounts.after"
