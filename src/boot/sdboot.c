@@ -36,6 +36,9 @@ struct sdb {
 	bool proxmox;		/* ESPs by UUID, mounted privately */
 	bool open;
 	struct esp_set esps;
+	/* An interrupted change of another BE root (another pool's) that
+	 * its own runs finish; none of ours starts over it. */
+	char foreign[BE_PATH_MAX];
 };
 
 /* One kernel of a BE: the files stay open until they are copied. */
@@ -789,11 +792,11 @@ check_space(be_handle_t *h, const struct esp *esp, const struct plan *p)
 /* ---- the journal ------------------------------------------------------ */
 
 static int
-journal_text(const struct change *c, char *buf, size_t sz)
+journal_text(const char *root, const struct change *c, char *buf, size_t sz)
 {
 	size_t i, len;
 
-	len = (size_t)snprintf(buf, sz, "%s\n", JOURNAL_MAGIC);
+	len = (size_t)snprintf(buf, sz, "%s\nroot %s\n", JOURNAL_MAGIC, root);
 	for (i = 0; i < c->nwrite && len < sz; i++)
 		len += (size_t)snprintf(buf + len, sz - len, "be %s\n",
 		    c->write[i]);
@@ -814,8 +817,8 @@ journal_text(const struct change *c, char *buf, size_t sz)
 static be_error_t
 journal_write(be_handle_t *h, struct sdb *s, const struct change *c)
 {
-	char text[2048];
-	int len = journal_text(c, text, sizeof (text));
+	char text[2048 + BE_PATH_MAX];
+	int len = journal_text(h->root, c, text, sizeof (text));
 	size_t i;
 	int rc;
 
@@ -903,6 +906,37 @@ journal_change(be_handle_t *h, char *text, struct jchange *j)
 		j->c.default_trial = false;
 }
 
+/* The BE root a journal names, "" when it names none. */
+static void
+journal_root(const char *text, char *buf, size_t sz)
+{
+	const char *p = strstr(text, "\nroot ");
+	size_t n;
+
+	buf[0] = '\0';
+	if (p == NULL)
+		return;
+	p += strlen("\nroot ");
+	n = strcspn(p, "\n");
+	if (n < sz) {
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+	}
+}
+
+/* Refuse to start a change while another root's is unfinished: it would
+ * overwrite that one's journal. */
+static be_error_t
+refuse_foreign_journal(be_handle_t *h, const struct sdb *s)
+{
+	if (s->foreign[0] == '\0')
+		return (BE_OK);
+	return (be_set_error(h, BE_ERR_BUSY, "the EFI system partitions hold "
+	    "an interrupted change of the boot environments of %s; finish it "
+	    "first with 'beadm -r %s refresh'; nothing was changed",
+	    s->foreign, s->foreign));
+}
+
 static be_error_t
 recover(be_handle_t *h, struct sdb *s)
 {
@@ -929,6 +963,15 @@ recover(be_handle_t *h, struct sdb *s)
 		return (be_set_error(h, BE_ERR_BOOT, "%s on an EFI system "
 		    "partition is not a beadm journal; move it away", JOURNAL));
 	}
+	/* Only the change of this BE root is ours to finish: from what
+	 * another root's BEs are, ours would read theirs as gone.  (A
+	 * journal without a root line is from before roots were named.) */
+	journal_root(text, s->foreign, sizeof (s->foreign));
+	if (s->foreign[0] != '\0' && strcmp(s->foreign, h->root) != 0) {
+		free(text);
+		return (BE_OK);
+	}
+	s->foreign[0] = '\0';
 	/*
 	 * A journal is also what a beadm running right now leaves while it
 	 * works: finish it only holding the pool lock, and leave it to its
@@ -1228,6 +1271,11 @@ sdb_apply(be_handle_t *h, struct sdb *s, const struct change *c)
 			return (err);
 		}
 	}
+	if ((err = refuse_foreign_journal(h, s)) != BE_OK ||
+	    (err = be_lock_esps(h)) != BE_OK) {
+		esp_leave(&s->esps);
+		return (err);
+	}
 	err = plan_make(h, c, &p);
 	for (i = 0; err == BE_OK && i < s->esps.n; i++)
 		err = check_space(h, &s->esps.v[i], &p);
@@ -1241,6 +1289,7 @@ sdb_apply(be_handle_t *h, struct sdb *s, const struct change *c)
 		err = be_boot_activate_bootfs(h, c->deflt);
 	if (err == BE_OK)
 		err = journal_clear(h, s);
+	be_unlock_esps(h);
 	plan_free(h, &p);
 	esp_leave(&s->esps);
 	return (err);
@@ -1354,10 +1403,14 @@ sdb_prepare(be_handle_t *h, const char *be, const char *newbe)
 		if (strcmp(deflt, be) == 0)
 			c.deflt = newbe;
 	}
-	if ((err = esp_enter(h, &s->esps)) != BE_OK)
+	if ((err = refuse_foreign_journal(h, s)) != BE_OK ||
+	    (err = esp_enter(h, &s->esps)) != BE_OK)
 		return (err);
-	if (newbe == NULL || (err = refuse_grub_mode(h, s)) == BE_OK)
+	if ((newbe == NULL || (err = refuse_grub_mode(h, s)) == BE_OK) &&
+	    (err = be_lock_esps(h)) == BE_OK) {
 		err = journal_write(h, s, &c);
+		be_unlock_esps(h);
+	}
 	esp_leave(&s->esps);
 	return (err);
 }
@@ -1371,8 +1424,11 @@ sdb_cancel(be_handle_t *h)
 	if (s == NULL || !s->open)
 		return;
 	be_error_save(h, &why);
-	if (esp_enter(h, &s->esps) == BE_OK) {
-		(void) journal_clear(h, s);
+	if (s->foreign[0] == '\0' && esp_enter(h, &s->esps) == BE_OK) {
+		if (be_lock_esps(h) == BE_OK) {
+			(void) journal_clear(h, s);
+			be_unlock_esps(h);
+		}
 		esp_leave(&s->esps);
 	}
 	(void) be_error_restore(h, &why);
@@ -1609,6 +1665,15 @@ sdb_check_esps(be_handle_t *h, be_esp_finding_fn fn, void *arg)
 	    (err = wanted_default(h, want, sizeof (want), wantbe,
 	    sizeof (wantbe))) != BE_OK)
 		return (err);
+	if (s->foreign[0] != '\0') {
+		snprintf(what, sizeof (what), "the EFI system partitions hold "
+		    "an interrupted change of the boot environments of %s, "
+		    "which beadm finishes only for that BE root",
+		    s->foreign);
+		snprintf(name, sizeof (name), "run 'beadm -r %s refresh'",
+		    s->foreign);
+		fn(arg, false, name, what);
+	}
 	/* (Nothing beadm set: check says so; GRUB mode is still told.) */
 	if (want[0] != '\0' && efivar_available(dir, sizeof (dir)) &&
 	    efivar_get_string("LoaderEntryDefault", var, sizeof (var)) == 0 &&

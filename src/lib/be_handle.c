@@ -19,6 +19,7 @@ be_init(void)
 	if (h == NULL)
 		return (NULL);
 	h->lock_fd = -1;
+	h->esp_lock_fd = -1;
 	h->lzh = libzfs_init();
 	if (h->lzh == NULL) {
 		be_set_error(h, BE_ERR_NOPOOL, "cannot initialise the ZFS "
@@ -35,6 +36,8 @@ be_fini(be_handle_t *h)
 	if (h == NULL)
 		return;
 	be_boot_fini(h);
+	while (h->esp_lock_depth > 0)
+		be_unlock_esps(h);
 	while (h->lock_depth > 0)
 		be_unlock(h);
 	if (h->lzh != NULL)

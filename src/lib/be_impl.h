@@ -19,6 +19,8 @@ struct be_handle {
 	void *boot;			/* the loader backend's own state */
 	int lock_fd;			/* the pool lock, -1 when not held */
 	int lock_depth;
+	int esp_lock_fd;		/* the ESPs' lock, -1 when not held */
+	int esp_lock_depth;
 	be_error_t err;
 	char errmsg[1024];
 };
@@ -110,6 +112,10 @@ be_error_t be_boot_dir(be_handle_t *, const char *be, zfs_handle_t *zhp,
  * Nested calls are counted, so an operation may call another. */
 be_error_t be_lock(be_handle_t *);
 void be_unlock(be_handle_t *);
+/* The ESPs are the machine's, whatever pool a BE root is on: a change of
+ * them holds this lock too (taken after the pool's, never before). */
+be_error_t be_lock_esps(be_handle_t *);
+void be_unlock_esps(be_handle_t *);
 
 /*
  * Make dataset (a BE) and its descendants safe from `zfs mount -a`:

@@ -6,6 +6,10 @@
  * an exclusive flock(2) on /run/beadm/POOL.lock; a second run waits a few
  * seconds, then fails with BE_ERR_BUSY naming the holder.  flock locks die
  * with their process, so a crashed run never leaves the pool locked.
+ *
+ * The EFI system partitions belong to the machine, not to a pool: BE roots
+ * on two pools write the same ESPs.  A change of them also takes
+ * /run/beadm/+esps.lock, always after its pool's lock.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,42 +53,54 @@ holder_of(int fd, char *buf, size_t sz)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-static be_error_t
-busy(be_handle_t *h, int fd, const char *path, int waited)
+/* What a lock guards, for the messages. */
+static void
+guarded(const be_handle_t *h, bool esps, char *buf, size_t sz)
 {
-	char holder[32];
+	if (esps)
+		snprintf(buf, sz, "the EFI system partitions");
+	else
+		snprintf(buf, sz, "pool '%s'", h->pool);
+}
 
+static be_error_t
+busy(be_handle_t *h, int fd, const char *path, bool esps, int waited)
+{
+	char holder[32], what[BE_PATH_MAX + 16];
+
+	guarded(h, esps, what, sizeof (what));
 	holder_of(fd, holder, sizeof (holder));
 	if (holder[0] != '\0')
 		return (be_set_error(h, BE_ERR_BUSY, "another beadm (pid %s) "
-		    "is changing pool '%s'; gave up after %d.%d s; try again "
-		    "when it has finished", holder, h->pool, waited / 1000,
+		    "is changing %s; gave up after %d.%d s; try again when it "
+		    "has finished", holder, what, waited / 1000,
 		    waited % 1000 / 100));
 	return (be_set_error(h, BE_ERR_BUSY, "another process holds %s, the "
-	    "lock of pool '%s'; gave up after %d.%d s; try again when it has "
-	    "finished", path, h->pool, waited / 1000, waited % 1000 / 100));
+	    "lock of %s; gave up after %d.%d s; try again when it has "
+	    "finished", path, what, waited / 1000, waited % 1000 / 100));
 }
 
-be_error_t
-be_lock(be_handle_t *h)
+/* Take the lock file name in LOCK_DIR, or count one more taking. */
+static be_error_t
+take(be_handle_t *h, const char *name, bool esps, int *fdp, int *depth)
 {
 	char path[BE_PATH_MAX + sizeof (LOCK_DIR) + 8];
 	char pid[32];
 	int fd, waited = 0, limit = lock_wait_ms();
 	struct timespec pause = { 0, LOCK_POLL_MS * 1000000L };
 
-	if (h->lock_depth++ > 0)
+	if ((*depth)++ > 0)
 		return (BE_OK);
 	if (mkdir(LOCK_DIR, 0700) != 0 && errno != EEXIST) {
-		h->lock_depth--;
+		(*depth)--;
 		return (be_set_error(h, BE_ERR_IO, "cannot create %s: %s",
 		    LOCK_DIR, strerror(errno)));
 	}
-	snprintf(path, sizeof (path), "%s/%s.lock", LOCK_DIR, h->pool);
+	snprintf(path, sizeof (path), "%s/%s.lock", LOCK_DIR, name);
 	/* O_NOFOLLOW: never write a pid through a planted symlink. */
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
-		h->lock_depth--;
+		(*depth)--;
 		return (be_set_error(h, BE_ERR_IO, "cannot open %s: %s", path,
 		    strerror(errno)));
 	}
@@ -93,15 +109,15 @@ be_lock(be_handle_t *h)
 			int e = errno;
 
 			close(fd);
-			h->lock_depth--;
+			(*depth)--;
 			return (be_set_error(h, BE_ERR_IO, "cannot lock %s: %s",
 			    path, strerror(e)));
 		}
 		if (waited >= limit) {
-			be_error_t err = busy(h, fd, path, waited);
+			be_error_t err = busy(h, fd, path, esps, waited);
 
 			close(fd);
-			h->lock_depth--;
+			(*depth)--;
 			return (err);
 		}
 		nanosleep(&pause, NULL);
@@ -110,21 +126,46 @@ be_lock(be_handle_t *h)
 	snprintf(pid, sizeof (pid), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) == 0)
 		(void) !pwrite(fd, pid, strlen(pid), 0);
-	h->lock_fd = fd;
+	*fdp = fd;
 	return (BE_OK);
+}
+
+static void
+release(int *fdp, int *depth)
+{
+	if (*depth == 0 || --(*depth) > 0)
+		return;
+	if (*fdp >= 0) {
+		/* Forget our pid, so that a later holder that is not beadm
+		 * (or a run that crashed) is not reported as us. */
+		(void) !ftruncate(*fdp, 0);
+		/* Closing releases the flock; the file stays for the next run. */
+		close(*fdp);
+		*fdp = -1;
+	}
+}
+
+be_error_t
+be_lock(be_handle_t *h)
+{
+	return (take(h, h->pool, false, &h->lock_fd, &h->lock_depth));
 }
 
 void
 be_unlock(be_handle_t *h)
 {
-	if (h->lock_depth == 0 || --h->lock_depth > 0)
-		return;
-	if (h->lock_fd >= 0) {
-		/* Forget our pid, so that a later holder that is not beadm
-		 * (or a run that crashed) is not reported as us. */
-		(void) !ftruncate(h->lock_fd, 0);
-		/* Closing releases the flock; the file stays for the next run. */
-		close(h->lock_fd);
-		h->lock_fd = -1;
-	}
+	release(&h->lock_fd, &h->lock_depth);
+}
+
+/* No pool's lock: a pool name cannot hold a '+'. */
+be_error_t
+be_lock_esps(be_handle_t *h)
+{
+	return (take(h, "+esps", true, &h->esp_lock_fd, &h->esp_lock_depth));
+}
+
+void
+be_unlock_esps(be_handle_t *h)
+{
+	release(&h->esp_lock_fd, &h->esp_lock_depth);
 }

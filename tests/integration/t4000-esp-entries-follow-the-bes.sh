@@ -123,4 +123,38 @@ mounts_outside_tests >"$T_TMP/mounts.after"
 check "beadm left no mount behind (it mounts ESPs in a namespace of its own)" \
 	diff "$T_TMP/mounts.before" "$T_TMP/mounts.after"
 
+# --- the ESPs are the machine's: a BE root on another pool ------------------
+# A change of the other root, killed half-way, is finished by that root's
+# beadm only: this root's leaves its journal alone and changes nothing on
+# the ESPs until it is finished (before, a list here "finished" it by
+# deleting the other root's entries).
+Q=t4000b
+fixture proxmox $Q
+check "kernels in the other pool's BE" fake_kernels $Q/ROOT/pve-1 6.1.0-1-pve
+journal() { esp_mount 1 && cat "${ESP_DIR[1]}/beadm/journal" 2>/dev/null; }
+for n in $(seq 2 40); do
+	BEADM_TEST_CRASH_AT=$n run_beadm -r $Q/ROOT create -e pve-1 qbe
+	[ "$RC" -eq 137 ] && journal | grep -qx "root $Q/ROOT" && break
+	"$BEADM" -r $Q/ROOT destroy -F qbe >/dev/null 2>&1
+done
+check "a create on $Q/ROOT killed half-way left its journal, naming its root" sh -c "test $RC -eq 137"
+journal >"$T_TMP/journal.before"
+for n in 1 2; do esp_files $n >"$T_TMP/other$n.before"; done
+expect_beadm 0 "list on $R succeeds" -r $R list
+expect_eq "... and leaves the other root's journal as it was" "$(journal)" "$(cat "$T_TMP/journal.before")"
+expect_beadm 7 "activate on $R is refused while it is there (exit 7)" -r $R activate pve-1
+expect_eq "... saying whose change to finish, and how" "$(cat "$T_TMP/stderr")" \
+	"beadm: the EFI system partitions hold an interrupted change of the boot environments of $Q/ROOT; finish it first with 'beadm -r $Q/ROOT refresh'; nothing was changed"
+expect_beadm 1 "check on $R names it (exit 1)" -r $R check
+check "... with the fix" grep -qxF \
+	"problem: the EFI system partitions hold an interrupted change of the boot environments of $Q/ROOT, which beadm finishes only for that BE root — fix: run 'beadm -r $Q/ROOT refresh'" "$T_TMP/stdout"
+for n in 1 2; do
+	esp_files $n >"$T_TMP/other$n.after"
+	check "ESP $n is as the killed run left it" diff "$T_TMP/other$n.before" "$T_TMP/other$n.after"
+done
+expect_beadm 0 "list on $Q/ROOT finishes it" -r $Q/ROOT list
+expect_eq "... and the journal is gone" "$(journal)" ""
+expect_beadm 0 "then activate on $R succeeds" -r $R activate pve-1
+expect_eq "... and pve-1 boots" "$(esp_default 1)/$(esp_default 2)" 'beadm-pve-1@*/beadm-pve-1@*'
+
 done_testing
