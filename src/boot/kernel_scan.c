@@ -3,9 +3,11 @@
  * kernel_scan.h.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kernel_scan.h"
@@ -56,6 +58,16 @@ kscan_choose(struct kscan *ks)
 	ks->deflt = ksel_choose(vp, ks->n, &s, ks->entries);
 }
 
+/* Is name in the directory dp a regular file (not a link to one)? */
+static bool
+regular_at(DIR *dp, const char *name)
+{
+	struct stat st;
+
+	return (fstatat(dirfd(dp), name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode));
+}
+
 void
 kscan_dir(const char *dir, const char *skip, struct kscan *ks)
 {
@@ -72,9 +84,10 @@ kscan_dir(const char *dir, const char *skip, struct kscan *ks)
 		if (strncmp(d->d_name, "vmlinuz-", 8) != 0 ||
 		    !sdb_kver_valid(v) || (skip != NULL && strcmp(v, skip) == 0))
 			continue;
-		if ((size_t)snprintf(initrd, sizeof (initrd),
-		    "%s/initrd.img-%s", dir, v) >= sizeof (initrd) ||
-		    access(initrd, R_OK) != 0)
+		/* Both regular files: a link could lead out of the BE. */
+		if ((size_t)snprintf(initrd, sizeof (initrd), "initrd.img-%s",
+		    v) >= sizeof (initrd) || !regular_at(dp, d->d_name) ||
+		    !regular_at(dp, initrd))
 			continue;
 		snprintf(found[n], sizeof (found[n]), "%s", v);
 		vp[n] = found[n];

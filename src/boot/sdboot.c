@@ -422,11 +422,21 @@ open_kfile(be_handle_t *h, const char *dir, const char *prefix,
 	char path[PATH_MAX];
 	int rc;
 
+	struct stat st;
+
 	snprintf(path, sizeof (path), "%s/%s%s", dir, prefix, kver);
-	kf->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* dir is the BE's /boot resolved inside it (be_boot_dir): the file
+	 * itself must be a regular one there, not a link that could lead
+	 * to one of the host's. */
+	kf->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (kf->fd < 0)
 		return (be_set_error(h, BE_ERR_BOOT, "cannot open %s: %s",
-		    path, strerror(errno)));
+		    path, errno == ELOOP ? "it is a symbolic link; beadm boots "
+		    "kernels and initrds that are regular files in the BE's "
+		    "/boot" : strerror(errno)));
+	if (fstat(kf->fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return (be_set_error(h, BE_ERR_BOOT, "cannot use %s: it is not "
+		    "a regular file", path));
 	snprintf(path, sizeof (path), "/proc/self/fd/%d", kf->fd);
 	if ((rc = kstore_hash_file(path, kf->hash, &kf->size)) != 0)
 		return (be_set_error(h, BE_ERR_BOOT, "cannot read %s/%s%s: "

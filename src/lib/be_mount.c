@@ -19,6 +19,7 @@
 
 #include "be_impl.h"
 #include "be_syspath.h"
+#include "inroot.h"
 
 #define TMP_PREFIX	"/tmp/beadm."
 #define TMP_TEMPLATE	TMP_PREFIX "XXXXXX"
@@ -283,6 +284,28 @@ unmount_plan(struct plan *p, size_t n)
 			(void) zfs_unmount(p->v[n].zhp, p->v[n].dir, MS_FORCE);
 }
 
+/*
+ * The directory of a dataset below the BE's top lies in what the BE's
+ * datasets hold: each component of it below the mount point must be a real
+ * directory (made when missing), or a link in the BE would have a dataset
+ * mounted over a directory of the host.
+ */
+static be_error_t
+target_inside(be_handle_t *h, const struct plan *p, const struct target *t)
+{
+	size_t len = strlen(p->at);
+
+	if (strncmp(t->dir, p->at, len) != 0 || t->dir[len] != '/')
+		return (BE_OK);		/* the top itself */
+	if (inroot_dirs(p->at, t->dir + len, true) == 0)
+		return (BE_OK);
+	return (be_set_error(h, errno == ELOOP ? BE_ERR_REFUSED : BE_ERR_IO,
+	    "cannot mount %s at %s: %s%s", zfs_get_name(t->zhp), t->dir,
+	    errno == ELOOP ? "a symbolic link inside the boot environment "
+	    "is on the way, which could lead out of it" : strerror(errno),
+	    errno == ELOOP ? "; nothing was mounted" : ""));
+}
+
 static be_error_t
 mount_plan(be_handle_t *h, struct plan *p)
 {
@@ -292,6 +315,10 @@ mount_plan(be_handle_t *h, struct plan *p)
 	for (i = 0; i < p->n; i++) {
 		if (p->v[i].dir[0] == '\0')
 			continue;
+		if ((err = target_inside(h, p, &p->v[i])) != BE_OK) {
+			unmount_plan(p, i);
+			return (err);
+		}
 		if (zfs_mount_at(p->v[i].zhp, NULL, 0, p->v[i].dir) != 0) {
 			err = be_set_zfs_error(h, "cannot mount %s at %s",
 			    zfs_get_name(p->v[i].zhp), p->v[i].dir);
@@ -496,6 +523,40 @@ be_unmount_keeping_error(be_handle_t *h, const char *be, const char *dir)
 	(void) be_error_restore(h, &saved);
 }
 
+/*
+ * The BE's /boot, resolved inside the BE mounted at where: a symbolic link
+ * there (absolute, or climbing with "..") names a directory of the BE, not
+ * of the host, whose kernels beadm would copy or write into otherwise.
+ */
+static be_error_t
+boot_inside(be_handle_t *h, const char *be, const char *where, char *boot,
+    size_t bsz)
+{
+	struct stat st;
+
+	if (inroot_realpath(where, "boot", boot, bsz) == 0) {
+		if (stat(boot, &st) == 0 && S_ISDIR(st.st_mode))
+			return (BE_OK);
+		return (be_set_error(h, BE_ERR_BOOT, "the /boot of boot "
+		    "environment '%s' is not a directory", be));
+	}
+	if (errno != ENOENT)
+		return (be_set_error(h, BE_ERR_BOOT, "cannot find the /boot of "
+		    "boot environment '%s' inside it: %s", be,
+		    strerror(errno)));
+	/* None: a directory made there later is the BE's, unless a link
+	 * that leads nowhere inside the BE is in the way. */
+	if ((size_t)snprintf(boot, bsz, "%s/boot", strcmp(where, "/") == 0 ?
+	    "" : where) >= bsz)
+		return (be_set_error(h, BE_ERR_INVALID, "boot environment "
+		    "'%s' is mounted at too long a path", be));
+	if (lstat(boot, &st) == 0)
+		return (be_set_error(h, BE_ERR_BOOT, "the /boot of boot "
+		    "environment '%s' is a symbolic link that leads to nothing "
+		    "inside it", be));
+	return (BE_OK);
+}
+
 be_error_t
 be_boot_dir(be_handle_t *h, const char *be, zfs_handle_t *zhp, char *boot,
     size_t bsz, char *mounted_at, size_t msz)
@@ -513,9 +574,5 @@ be_boot_dir(be_handle_t *h, const char *be, zfs_handle_t *zhp, char *boot,
 	} else {
 		return (err);
 	}
-	if ((size_t)snprintf(boot, bsz, "%s/boot", strcmp(where, "/") == 0 ?
-	    "" : where) >= bsz)
-		return (be_set_error(h, BE_ERR_INVALID, "boot environment "
-		    "'%s' is mounted at too long a path", be));
-	return (BE_OK);
+	return (boot_inside(h, be, where, boot, bsz));
 }

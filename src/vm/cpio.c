@@ -95,14 +95,22 @@ cpio_file(struct cpio *c, const char *name, mode_t perm, const void *data,
 int
 cpio_copy(struct cpio *c, const char *name, mode_t perm, const char *path)
 {
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return (-1);
+	return (cpio_copy_fd(c, name, perm, fd));
+}
+
+int
+cpio_copy_fd(struct cpio *c, const char *name, mode_t perm, int fd)
+{
 	struct stat st;
 	char buf[65536];
 	size_t left;
 	ssize_t n;
-	int fd, rc = -1, saved;
+	int rc = -1, saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return (-1);
 	if (fstat(fd, &st) != 0)
 		goto out;
 	if (!S_ISREG(st.st_mode)) {

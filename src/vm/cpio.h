@@ -22,6 +22,8 @@ int cpio_file(struct cpio *, const char *name, mode_t perm, const void *data,
     size_t size);
 /* A regular file with the contents of path on this machine. */
 int cpio_copy(struct cpio *, const char *name, mode_t perm, const char *path);
+/* The same from an open file, which it closes. */
+int cpio_copy_fd(struct cpio *, const char *name, mode_t perm, int fd);
 /* The trailer; the archive is complete after it. */
 int cpio_close(struct cpio *);
 

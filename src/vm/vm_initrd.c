@@ -15,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cpio.h"
 #include "dpkg_version.h"
+#include "inroot.h"
 #include "vm.h"
 
 /* What a root over virtio-pci needs; dependencies (fuse) are added. */
@@ -41,47 +43,56 @@ vm_err(char *err, const char *fmt, ...)
 
 /* ---- the kernel ------------------------------------------------------- */
 
-/* root/usr/lib/modules/KVER or root/lib/modules/KVER, when a directory. */
+/*
+ * The real path of root/usr/lib/modules/KVER or root/lib/modules/KVER,
+ * when a directory.  Resolved inside root, as everything of the root is
+ * here: the root is a BE, and no link in it may make beadm pack or boot a
+ * file of the host's.
+ */
 static bool
 modules_dir(const char *root, const char *kver, char *buf, size_t sz)
 {
 	static const char *const where[] = { "usr/lib", "lib", NULL };
+	char rel[512];
 	struct stat st;
 	size_t i;
 
 	for (i = 0; where[i] != NULL; i++) {
-		if ((size_t)snprintf(buf, sz, "%s/%s/modules/%s", root,
-		    where[i], kver) < sz && stat(buf, &st) == 0 &&
-		    S_ISDIR(st.st_mode))
+		if ((size_t)snprintf(rel, sizeof (rel), "%s/modules/%s",
+		    where[i], kver) < sizeof (rel) &&
+		    inroot_realpath(root, rel, buf, sz) == 0 &&
+		    stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
 			return (true);
 	}
 	return (false);
 }
 
+/* A kernel: a regular file in the root's /boot, and its modules.  Its
+ * real path (inside root) into path. */
 static bool
-is_kernel(const char *root, const char *kver)
+is_kernel(const char *root, const char *kver, char *path, size_t sz)
 {
-	char path[4096];
+	char rel[512], mods[4096];
 	struct stat st;
 
 	if (kver[0] == '\0' || strchr(kver, '/') != NULL ||
-	    (size_t)snprintf(path, sizeof (path), "%s/boot/vmlinuz-%s", root,
-	    kver) >= sizeof (path) || stat(path, &st) != 0 ||
-	    !S_ISREG(st.st_mode))
+	    (size_t)snprintf(rel, sizeof (rel), "boot/vmlinuz-%s", kver) >=
+	    sizeof (rel) || inroot_realpath(root, rel, path, sz) != 0 ||
+	    stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return (false);
-	return (modules_dir(root, kver, path, sizeof (path)));
+	return (modules_dir(root, kver, mods, sizeof (mods)));
 }
 
 int
 vm_find_kernel(const char *root, const char *want, char *kver, size_t ksz,
     char *vmlinuz, size_t vsz, char *err)
 {
-	char boot[4096], best[256] = "";
+	char boot[4096], best[256] = "", path[4096];
 	struct dirent *de;
 	DIR *d;
 
 	if (want != NULL) {
-		if (!is_kernel(root, want)) {
+		if (!is_kernel(root, want, path, sizeof (path))) {
 			vm_err(err, "no kernel %s: need "
 			    "boot/vmlinuz-%s and lib/modules/%s", want, want,
 			    want);
@@ -96,7 +107,7 @@ vm_find_kernel(const char *root, const char *want, char *kver, size_t ksz,
 
 				if (strncmp(de->d_name, "vmlinuz-", 8) != 0 ||
 				    strlen(v) >= sizeof (best) ||
-				    !is_kernel(root, v))
+				    !is_kernel(root, v, path, sizeof (path)))
 					continue;
 				if (best[0] == '\0' ||
 				    dpkg_version_compare(v, best) > 0)
@@ -113,7 +124,11 @@ vm_find_kernel(const char *root, const char *want, char *kver, size_t ksz,
 		}
 	}
 	snprintf(kver, ksz, "%s", best);
-	snprintf(vmlinuz, vsz, "%s/boot/vmlinuz-%s", root, best);
+	if (!is_kernel(root, best, path, sizeof (path)) ||
+	    (size_t)snprintf(vmlinuz, vsz, "%s", path) >= vsz) {
+		vm_err(err, "kernel %s: its path is too long", best);
+		return (-1);
+	}
 	return (0);
 }
 
@@ -137,17 +152,31 @@ module_name(const char *path, char *buf, size_t sz)
 	buf[i] = '\0';
 }
 
+/* A file of the modules directory (a real path), opened inside it: a link
+ * there leads nowhere outside. */
+static FILE *
+open_in_moddir(const char *moddir, const char *name)
+{
+	FILE *f;
+	int fd = inroot_open_file(moddir, name);
+
+	if (fd < 0)
+		return (NULL);
+	if ((f = fdopen(fd, "re")) == NULL)
+		close(fd);
+	return (f);
+}
+
 /* Is name listed in modules.builtin (compiled into the kernel)? */
 static bool
 builtin(const char *moddir, const char *name)
 {
-	char path[4096], *line = NULL, n[256];
+	char *line = NULL, n[256];
 	size_t cap = 0;
 	bool found = false;
 	FILE *f;
 
-	if ((size_t)snprintf(path, sizeof (path), "%s/modules.builtin",
-	    moddir) >= sizeof (path) || (f = fopen(path, "re")) == NULL)
+	if ((f = open_in_moddir(moddir, "modules.builtin")) == NULL)
 		return (false);
 	while (!found && getline(&line, &cap, f) > 0) {
 		line[strcspn(line, "\n")] = '\0';
@@ -159,10 +188,30 @@ builtin(const char *moddir, const char *name)
 	return (found);
 }
 
+/* A path modules.dep may give: relative, and not climbing. */
+static bool
+module_path_ok(const char *path)
+{
+	const char *p;
+
+	if (path[0] == '/' || path[0] == '\0')
+		return (false);
+	for (p = path; p != NULL; p = strchr(p, '/'), p = p ? p + 1 : p)
+		if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || p[2] == '\0'))
+			return (false);
+	return (true);
+}
+
 static int
 add_module(struct modlist *m, const char *path, char *err)
 {
 	size_t i;
+
+	if (!module_path_ok(path)) {
+		vm_err(err, "modules.dep names %s, which is not a path inside "
+		    "the modules directory", path);
+		return (-1);
+	}
 
 	for (i = 0; i < m->n; i++)
 		if (strcmp(m->path[i], path) == 0)
@@ -199,7 +248,7 @@ resolve(struct modlist *m, const char *moddir, const char *want,
 	    moddir) >= sizeof (path))
 		errno = ENAMETOOLONG;
 	else
-		f = fopen(path, "re");
+		f = open_in_moddir(moddir, "modules.dep");
 	if (f == NULL) {
 		vm_err(err, "cannot read %s: %s (run depmod for "
 		    "the kernel)", path, strerror(errno));
@@ -267,6 +316,7 @@ pack(struct cpio *c, const struct modlist *m, const char *moddir,
 		NULL };
 	char name[4096], src[4096], *list;
 	size_t i, len = 0;
+	int fd;
 
 	for (i = 0; dirs[i] != NULL; i++)
 		if (cpio_dir(c, dirs[i], 0755) != 0)
@@ -292,7 +342,8 @@ pack(struct cpio *c, const struct modlist *m, const char *moddir,
 		len += (size_t)sprintf(list + len, "/%s\n", name);
 		if (parents(c, name) != 0)
 			break;
-		if (cpio_copy(c, name, 0644, src) != 0) {
+		fd = inroot_open_file(moddir, m->path[i]);
+		if (fd < 0 || cpio_copy_fd(c, name, 0644, fd) != 0) {
 			vm_err(err, "cannot read %s: %s", src,
 			    strerror(errno));
 			free(list);

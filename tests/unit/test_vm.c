@@ -220,6 +220,64 @@ kernel_without_virtiofs_is_told(void **state)
 	assert_non_null(strstr(err, "cannot mount a virtiofs root"));
 }
 
+/*
+ * The root is a BE: none of its links or modules.dep's paths may make
+ * beadm boot or pack a file of the host's.  The "host" file here is one
+ * outside the root, whose absolute path the links name.
+ */
+static void
+the_root_cannot_lead_out(void **state)
+{
+	char host[] = "/tmp/beadm-test-vm-host.XXXXXX", secret[4096];
+	char link[4096], init[4096], kver[256], vmlinuz[4096], err[VM_ERR_MAX];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(host));
+	snprintf(secret, sizeof (secret), "%s/secret", host);
+	assert_non_null(f = fopen(secret, "w"));
+	fputs("the host's secret", f);
+	fclose(f);
+	snprintf(init, sizeof (init), "%s/init", root);
+
+	/* A kernel that is an absolute link to a host file: not a kernel. */
+	put("lib/modules/6.1.0-12-amd64/modules.dep", "");
+	snprintf(link, sizeof (link), "%s/boot/vmlinuz-6.1.0-12-amd64", root);
+	assert_int_equal(symlink(secret, link), 0);
+	assert_int_equal(vm_find_kernel(root, "6.1.0-12-amd64", kver,
+	    sizeof (kver), vmlinuz, sizeof (vmlinuz), err), -1);
+
+	/* modules.dep naming a path that climbs out of the modules. */
+	put("boot/vmlinuz-6.1.0-13-amd64", "kernel");
+	put("lib/modules/6.1.0-13-amd64/modules.builtin",
+	    "kernel/drivers/virtio/virtio_pci.ko\n");
+	put("lib/modules/6.1.0-13-amd64/modules.dep",
+	    "kernel/fs/fuse/fuse.ko:\n"
+	    "../../../../../../../../tmp/virtiofs.ko: kernel/fs/fuse/fuse.ko\n");
+	put("lib/modules/6.1.0-13-amd64/kernel/fs/fuse/fuse.ko", "fuse");
+	assert_non_null(f = tmpfile());
+	assert_int_equal(vm_write_initramfs(fileno(f), root, "6.1.0-13-amd64",
+	    VM_SHARE_VIRTIOFS, init, err), -1);
+	assert_non_null(strstr(err, "not a path inside the modules directory"));
+	fclose(f);
+
+	/* A module that is an absolute link to a host file: not packed. */
+	put("lib/modules/6.1.0-13-amd64/modules.dep",
+	    "kernel/fs/fuse/fuse.ko:\n"
+	    "kernel/fs/fuse/virtiofs.ko: kernel/fs/fuse/fuse.ko\n");
+	snprintf(link, sizeof (link),
+	    "%s/lib/modules/6.1.0-13-amd64/kernel/fs/fuse/virtiofs.ko", root);
+	assert_int_equal(symlink(secret, link), 0);
+	assert_non_null(f = tmpfile());
+	assert_int_equal(vm_write_initramfs(fileno(f), root, "6.1.0-13-amd64",
+	    VM_SHARE_VIRTIOFS, init, err), -1);
+	assert_non_null(strstr(err, "virtiofs.ko"));
+	fclose(f);
+
+	assert_int_equal(unlink(secret), 0);
+	assert_int_equal(rmdir(host), 0);
+}
+
 int
 main(void)
 {
@@ -229,6 +287,7 @@ main(void)
 		cmocka_unit_test(missing_module_is_an_error),
 		cmocka_unit_test(virtiofs_root_gets_fuse_then_virtiofs),
 		cmocka_unit_test(kernel_without_virtiofs_is_told),
+		cmocka_unit_test(the_root_cannot_lead_out),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
