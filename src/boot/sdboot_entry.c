@@ -52,6 +52,22 @@ is_blank(char c)
 	return (c == ' ' || c == '\t' || c == '\r');
 }
 
+/* A value of nothing but these is written as no value. */
+static bool
+is_blank_or_control(char c)
+{
+	return (is_blank(c) || (unsigned char)c < 0x20 || c == 0x7f);
+}
+
+static bool
+all_blank_or_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!is_blank_or_control(*s))
+			return (false);
+	return (true);
+}
+
 static bool
 is_be_char(char c)
 {
@@ -297,27 +313,39 @@ sdb_be_pattern(const char *be, char *buf, size_t sz)
  * Entry files.
  */
 
-/* Append "key value\n" to buf at *off, control characters as spaces:
- * a newline in a value would start a line systemd-boot reads as a key. */
+/*
+ * One "key value" line, written so that systemd-boot (and sdb_entry_parse)
+ * reads back exactly the value written: control characters become blanks
+ * (a newline in a value would start a line read as a key), and a value
+ * with blanks at either end, or in double quotes, which the reader would
+ * strip or unquote, is put in double quotes.  A value of nothing but
+ * blanks is left out, like an empty one.
+ */
 static bool
 render_field(char *buf, size_t sz, size_t *off, const char *key,
     const char *value)
 {
-	size_t start;
+	size_t len = strlen(value), i;
+	bool quote;
+	char *v;
 	int n;
 
-	if (value[0] == '\0')
+	if (all_blank_or_control(value))
 		return (true);
-	if (*off >= sz)
+	if (*off >= sz || (v = malloc(len + 1)) == NULL)
 		return (false);
-	start = *off + 11;
-	n = snprintf(buf + *off, sz - *off, "%-10s %s\n", key, value);
+	for (i = 0; i < len; i++)
+		v[i] = (unsigned char)value[i] < 0x20 || value[i] == 0x7f ?
+		    ' ' : value[i];
+	v[len] = '\0';
+	quote = is_blank(v[0]) || is_blank(v[len - 1]) ||
+	    (len >= 2 && v[0] == '"' && v[len - 1] == '"');
+	n = snprintf(buf + *off, sz - *off, quote ? "%-10s \"%s\"\n" :
+	    "%-10s %s\n", key, v);
+	free(v);
 	if (n < 0 || (size_t)n >= sz - *off)
 		return (false);
 	*off += (size_t)n;
-	for (size_t i = start; i < *off - 1; i++)
-		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
-			buf[i] = ' ';
 	return (true);
 }
 

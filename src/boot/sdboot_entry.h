@@ -64,7 +64,7 @@ struct sdb_entry {
 };
 
 /* Render an entry (fields that are "" are left out).  Control characters
- * in title are replaced by spaces.  Returns the length, or -1 when it does
+ * in any value are replaced by spaces.  Returns the length, or -1 when it does
  * not fit in sz. */
 int sdb_entry_render(const struct sdb_entry *, char *buf, size_t sz);
 /* Parse an entry's text (key, blanks, value; '#' comments; unknown keys
