@@ -28,14 +28,14 @@
 #                        and dpkg install a package of that name whose
 #                        postinst does what the real one's does (9.x and
 #                        8.x: configure and triggered run
-#                        `proxmox-boot-tool reinit || true`), with
-#                        contrib/apt/80beadm in /etc/apt/apt.conf.d as make
-#                        install puts it: apt runs beadm's Pre- and
-#                        Post-Invoke hooks itself.  dpkg's and apt's state
+#                        `proxmox-boot-tool reinit || true`); with
+#                        contrib/apt/80beadm in /etc/apt/apt.conf.d, as make
+#                        install puts it (the scenario's part), apt runs
+#                        beadm's Pre- and Post-Invoke hooks itself.  dpkg's and apt's state
 #                        are writable copies (the VM's / is read-only), the
-#                        package has no files, and proxmox-boot-tool is found
-#                        on PATH (the stand-in's directory; on a host,
-#                        /usr/sbin).
+#                        package has no files, and its postinst names the
+#                        stand-in proxmox-boot-tool by its path (the real
+#                        one's is /usr/sbin, found on PATH).
 # Every hook in those directories runs, beadm's included, as the real
 # packages run them; nothing here runs a beadm hook by itself.
 
@@ -92,19 +92,18 @@ apt_upgrade_helper() {
 		Maintainer: beadm tests <tests@beadm.invalid>
 		Description: stand-in for Proxmox's proxmox-kernel-helper postinst
 	EOF
-	cat >"$pkg/DEBIAN/postinst" <<-'EOF'
+	cat >"$pkg/DEBIAN/postinst" <<-EOF
 		#!/bin/sh
 		set -e
-		case "$1" in
-		configure|triggered) proxmox-boot-tool reinit || true ;;
+		case "\$1" in
+		configure|triggered) $PBT reinit || true ;;
 		esac
 		exit 0
 	EOF
 	chmod 755 "$pkg/DEBIAN/postinst"
 	dpkg-deb --root-owner-group --build "$pkg" "$T_TMP/pkh.deb" >/dev/null || return 1
-	cp "$TOP/contrib/apt/80beadm" /etc/apt/apt.conf.d/80beadm || return 1
-	DEBIAN_FRONTEND=noninteractive PATH="$(dirname "$BEADM"):$PVE_STAND_IN:$PATH" \
-		apt-get install -y -q --no-download "$T_TMP/pkh.deb"
+	DEBIAN_FRONTEND=noninteractive PATH="$(dirname "$BEADM"):$PATH" \
+		apt-get install -y -q "$T_TMP/pkh.deb"
 }
 
 pve_install() {

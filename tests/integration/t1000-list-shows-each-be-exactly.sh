@@ -119,23 +119,27 @@ check "--json carries name, flags, mountpoint, sizes, creation, origin, descript
 expect_beadm 2 "--json with -H is a usage error" -r $R list --json -H
 
 # --- text beadm did not make cannot forge a line, a field or JSON -----------
-# A mount point with tabs and a newline that would read as a BE line, and a
-# description that is not UTF-8 and holds a backslash and an escape sequence.
-zfs create -o canmount=off -o mountpoint=$'/odd\tdir\nfake\tNR' $R/be2/odd
+# be2 mounted where the path has tabs and a newline that would read as a BE
+# line, and a description that is not UTF-8 and holds a backslash and an
+# escape sequence.
+ODD=$'/tmp/t1000-odd\tdir\nfake\tNR'
+mkdir -p "$ODD"
+expect_beadm 0 "mount be2 at a path with tabs and a newline" -r $R mount be2 "$ODD"
 zfs set beadm:description=$'caf\xe9 \\ \e[2J \xc3\xa9t\xc3\xa9' $R/be2
-expect_beadm 0 "list -H -a with such text succeeds" -r $R list -H -a
-expect_eq "... every line has its 6 fields" "$(awk -F'\t' 'NF != 6' "$T_TMP/stdout")" ""
-expect_eq "... the dataset has one line, its mount point escaped" \
-	"$(grep "^$R/be2/odd"$'\t' "$T_TMP/stdout" | cut -f3)" '/odd\011dir\012fake\011NR'
+expect_beadm 0 "list -H with such text succeeds" -r $R list -H
+expect_eq "... every line has its 5 fields" "$(awk -F'\t' 'NF != 5' "$T_TMP/stdout")" ""
+expect_eq "... be2 has one line, its mount point escaped" \
+	"$(grep "^be2"$'\t' "$T_TMP/stdout" | cut -f3)" '/tmp/t1000-odd\011dir\012fake\011NR'
 expect_eq "... and no line is a forged BE" "$(grep -c $'^fake\t' "$T_TMP/stdout")" 0
 run_beadm -r $R list
 expect_eq "the table has no forged line either" "$(grep -c '^fake' "$T_TMP/stdout")" 0
-run_beadm -r $R list --json -a
+run_beadm -r $R list --json
 check "--json with such text is valid JSON" python3 -m json.tool "$T_TMP/stdout"
 expect_eq "... the description escaped, its valid UTF-8 as it is" \
 	"$(python3 -c 'import json,sys; print([b["description"] for b in json.load(open(sys.argv[1]))["boot_environments"] if b["name"] == "be2"][0])' "$T_TMP/stdout")" \
 	'caf\351 \134 \033[2J été'
-zfs destroy $R/be2/odd
+expect_beadm 0 "umount be2" -r $R umount be2
+rm -rf "$ODD"
 zfs set beadm:description="test BE" $R/be2
 
 done_testing

@@ -109,7 +109,7 @@ after "refresh be2" be2 "be2 pve-1"
 # A rollback changes the kernels in the BE's /boot: its entries follow,
 # with none left for a kernel only the rolled-back state had.
 be2_kernels() { esp_entry_files $1 'beadm-be2@*' | sed 's/^beadm-be2@//; s/\.conf$//' | paste -sd' '; }
-expect_beadm 0 "snapshot be2@before-upgrade" -r $R snapshot be2@before-upgrade
+expect_beadm 0 "snapshot be2 before-upgrade" -r $R snapshot be2 before-upgrade
 check "a kernel upgrade in be2" fake_kernels $R/be2 6.1.0-3-pve
 expect_beadm 0 "refresh be2" -r $R refresh be2
 expect_eq "be2 has entries for its newest two kernels" "$(be2_kernels 1)" "6.1.0-2-pve 6.1.0-3-pve"

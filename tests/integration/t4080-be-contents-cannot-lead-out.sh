@@ -59,7 +59,10 @@ for n in 1 2; do
 	check "... and ESP $n is as it was" diff "$T_TMP/esp$n.before" "$T_TMP/esp$n.after"
 done
 _be_dir $R/pve-1
-expect_beadm 1 "kernel add be3 PATH fails" -r $R kernel add be3 "$BE_DIR/boot/vmlinuz-6.1.0-1-pve" --version 6.1.0-9-pve
+expect_beadm 1 "kernel add be3 PATH fails" -r $R kernel add be3 "$BE_DIR/boot/vmlinuz-6.1.0-1-pve" \
+	--initrd "$BE_DIR/boot/initrd.img-6.1.0-1-pve" --version 6.1.0-9-pve
+expect_eq "... saying why" "$(cat "$T_TMP/stderr")" \
+	"beadm: the /boot of boot environment 'be3' is a symbolic link that leads to nothing inside it"
 _be_release
 expect_eq "no byte of the host's file is on an ESP" "$(secret_on_esps)" ""
 
