@@ -943,8 +943,9 @@ refuse_foreign_journal(be_handle_t *h, const struct sdb *s)
 		return (BE_OK);
 	return (be_set_error(h, BE_ERR_BUSY, "the EFI system partitions hold "
 	    "an interrupted change of the boot environments of %s; finish it "
-	    "first with 'beadm -r %s refresh'; nothing was changed",
-	    s->foreign, s->foreign));
+	    "first with 'beadm -r %s refresh' (if that BE root is gone for "
+	    "good, delete %s on every ESP); nothing was changed",
+	    s->foreign, s->foreign, JOURNAL));
 }
 
 static be_error_t

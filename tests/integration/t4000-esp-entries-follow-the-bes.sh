@@ -144,7 +144,7 @@ expect_beadm 0 "list on $R succeeds" -r $R list
 expect_eq "... and leaves the other root's journal as it was" "$(journal)" "$(cat "$T_TMP/journal.before")"
 expect_beadm 7 "activate on $R is refused while it is there (exit 7)" -r $R activate pve-1
 expect_eq "... saying whose change to finish, and how" "$(cat "$T_TMP/stderr")" \
-	"beadm: the EFI system partitions hold an interrupted change of the boot environments of $Q/ROOT; finish it first with 'beadm -r $Q/ROOT refresh'; nothing was changed"
+	"beadm: the EFI system partitions hold an interrupted change of the boot environments of $Q/ROOT; finish it first with 'beadm -r $Q/ROOT refresh' (if that BE root is gone for good, delete beadm/journal on every ESP); nothing was changed"
 expect_beadm 1 "check on $R names it (exit 1)" -r $R check
 check "... with the fix" grep -qxF \
 	"problem: the EFI system partitions hold an interrupted change of the boot environments of $Q/ROOT, which beadm finishes only for that BE root — fix: run 'beadm -r $Q/ROOT refresh'" "$T_TMP/stdout"

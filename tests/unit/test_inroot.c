@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "inroot.h"
+#include "unit_tree.h"
 
 static char root[] = "/tmp/beadm-test-inroot.XXXXXX";
 static char host[] = "/tmp/beadm-test-inroot-host.XXXXXX";
@@ -68,17 +68,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char *argv[] = { "rm", "-rf", root, host, NULL };
-	pid_t pid;
-
 	(void)state;
-	if ((pid = fork()) == 0) {
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (pid > 0)
-		(void) waitpid(pid, NULL, 0);
-	return (0);
+	return (unit_rm_tree(root) | unit_rm_tree(host));
 }
 
 static void

@@ -12,9 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "unit_tree.h"
 
 #include "../../src/vm/vm.h"
 
@@ -74,17 +75,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char *argv[] = { "rm", "-rf", root, NULL };
-	pid_t pid;
-
 	(void)state;
-	if ((pid = fork()) == 0) {
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (pid > 0)
-		(void) waitpid(pid, NULL, 0);
-	return (0);
+	return (unit_rm_tree(root));
 }
 
 static void
