@@ -30,24 +30,6 @@
 #define	DIR_FLAGS	(O_RDONLY | O_DIRECTORY | O_CLOEXEC | \
 	O_NOFOLLOW)
 
-void
-esp_crash_point(void)
-{
-	static pid_t pid;
-	static long crash_at, calls;
-
-	/* Read once per process: a forked test child counts on its own. */
-	if (pid != getpid()) {
-		const char *s = test_seam("BEADM_TEST_CRASH_AT");
-
-		pid = getpid();
-		calls = 0;
-		crash_at = s != NULL ? strtol(s, NULL, 10) : 0;
-	}
-	if (crash_at > 0 && ++calls == crash_at)
-		(void) kill(getpid(), SIGKILL);
-}
-
 /* Relative, and never climbing out of the ESP. */
 static int
 check_rel(const char *rel)
@@ -85,7 +67,7 @@ open_child_dir(int dfd, const char *name, bool create, int *fdp)
 		return (0);
 	if (errno != ENOENT || !create)
 		return (errno);
-	esp_crash_point();
+	test_crash_point();
 	if (mkdirat(dfd, name, 0755) != 0 && errno != EEXIST)
 		return (errno);
 	/* The new directory's entry is in its parent: make it durable. */
@@ -221,7 +203,7 @@ replace_file(const char *root, const char *rel, fill_fn fill, const void *arg)
 		(void) close(dfd);
 		return (ENAMETOOLONG);
 	}
-	esp_crash_point();
+	test_crash_point();
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 	    O_NOFOLLOW, 0644);
 	if (fd < 0) {
@@ -235,7 +217,7 @@ replace_file(const char *root, const char *rel, fill_fn fill, const void *arg)
 	if (close(fd) != 0 && err == 0)
 		err = errno;
 	if (err == 0) {
-		esp_crash_point();
+		test_crash_point();
 		if (renameat(dfd, tmp, dfd, base) != 0)
 			err = errno;
 	}
@@ -356,7 +338,7 @@ esp_unlink(const char *root, const char *rel)
 	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		err = errno == ENOENT ? 0 : errno;
 	} else {
-		esp_crash_point();
+		test_crash_point();
 		if (unlinkat(dfd, base, 0) != 0)
 			err = errno == ENOENT ? 0 : errno;
 		else if (fsync(dfd) != 0)

@@ -36,14 +36,11 @@ void esp_names_free(char **names, size_t n);
 bool esp_exists(const char *root, const char *rel);
 
 /*
- * The test-only crash hook: when BEADM_TEST_CRASH_AT=N is set, the N-th
- * call (counting from 1 over the whole process) kills the process with
- * SIGKILL.  esp_write, esp_copy, esp_unlink and esp_mkdirs call it before
- * each step that changes the ESP: creating the temporary file, the rename,
- * the unlink, each mkdir (an unlink of a missing file or a mkdir of an
- * existing directory changes nothing and is not counted).  A forked child
- * is a process of its own: it reads the variable again and counts from 1.
+ * esp_write, esp_copy, esp_unlink and esp_mkdirs call test_crash_point()
+ * (test_seam.h) before each step that changes the ESP: creating the
+ * temporary file, the rename, the unlink, each mkdir (an unlink of a
+ * missing file or a mkdir of an existing directory changes nothing and is
+ * not counted).
  */
-void esp_crash_point(void);
 
 #endif /* ESP_IO_H */

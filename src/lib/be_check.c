@@ -371,6 +371,7 @@ be_dataset_cb(zfs_handle_t *zhp, void *arg)
 static void
 check_bes(struct report *r)
 {
+	char making[BE_NAME_MAX + 1];
 	zfs_handle_t *zhp = zfsa_open(r->h->lzh, r->h->root,
 	    ZFS_TYPE_FILESYSTEM);
 	if (zhp == NULL) {
@@ -380,6 +381,15 @@ check_bes(struct report *r)
 		return;
 	}
 	(void) zfsa_iter_filesystems(zhp, be_dataset_cb, r);
+	/* Opening the root removed what an interrupted run left, unless
+	 * another beadm holds the pool (or the removal failed). */
+	if (be_making_of(zhp, making, sizeof (making)))
+		found(r, false, "wait for the other beadm to finish; if none "
+		    "runs, run beadm again as root: it removes what was left "
+		    "(zfs get beadm:making names it)", "boot environment '%s' "
+		    "is not whole: another beadm is making it, or one that "
+		    "was interrupted left it and it could not be removed",
+		    making);
 	zfs_close(zhp);
 }
 

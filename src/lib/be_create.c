@@ -7,13 +7,16 @@
  * caller named one), each dataset is cloned with the properties that were
  * set on its source, and the boot loader is told.  A failure at any step
  * undoes the steps before it, newest first, so no clone or snapshot of a
- * failed create is left behind.
+ * failed create is left behind; a create killed between them is undone by
+ * the next beadm (be_making.c).
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "backend.h"
 #include "be_tree.h"
+#include "test_seam.h"
 
 struct create {
 	be_handle_t *h;
@@ -26,6 +29,7 @@ struct create {
 	be_tree_t tree;			/* source datasets that have @snap */
 	size_t cloned;			/* clones made so far, in tree order */
 	nvlist_t *userprops;		/* -o PROP=VALUE */
+	bool whole;			/* clear the making mark at the end */
 };
 
 /* ---- checks before anything changes ------------------------------------- */
@@ -322,6 +326,7 @@ clone_one(struct create *c, size_t i)
 		nvlist_free(props);
 		return (be_set_zfs_error(h, "cannot open %s", origin));
 	}
+	test_crash_point();
 	rc = zfs_clone(snap, target, props);
 	zfs_close(snap);
 	nvlist_free(props);
@@ -356,9 +361,51 @@ undo(struct create *c)
 	if (c->took_snapshot && be_tree_destroy_snapshots(h, &c->tree,
 	    c->snap) != BE_OK)
 		left = true;
+	/* What is left stays marked: the next beadm removes it. */
+	if (!left)
+		(void) be_making_end(h);
 	(void) be_error_restore(h, &why);
 	be_error_append(h, "%s", left ? "; undoing the create failed too: "
 	    "check 'zfs list -t all' for leftovers" : "; nothing was changed");
+}
+
+/*
+ * Snapshot the source under a name chosen first, so that the making mark
+ * names it before it exists: a create killed right after the snapshot
+ * leaves nothing the next beadm does not find.  On a collision (another
+ * snapshot in the same microsecond) the next microsecond is tried.
+ */
+static be_error_t
+take_snapshot(struct create *c)
+{
+	be_handle_t *h = c->h;
+	char full[2 * BE_PATH_MAX];
+	struct timespec now;
+	be_error_t err;
+	int tries;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	for (tries = 0; ; tries++) {
+		be_auto_snapname(c->snap, sizeof (c->snap), &now);
+		snprintf(full, sizeof (full), "%s@%s", c->srcds, c->snap);
+		if ((err = be_making_begin(h, c->newbe, full)) != BE_OK)
+			return (err);
+		test_crash_point();
+		err = be_tree_snapshot(h, &c->tree, c->snap, sizeof (c->snap),
+		    true);
+		if (err != BE_ERR_EXISTS || tries >= 1000)
+			break;
+		if ((now.tv_nsec += 1000) >= 1000000000L) {
+			now.tv_nsec -= 1000000000L;
+			now.tv_sec++;
+		}
+	}
+	if (err != BE_OK) {
+		(void) be_making_end(h);
+		return (err);
+	}
+	c->took_snapshot = true;
+	return (BE_OK);
 }
 
 static be_error_t
@@ -372,14 +419,16 @@ create_clones(struct create *c)
 	    &c->tree)) != BE_OK)
 		return (err);
 	if (c->snap[0] == '\0') {
-		if ((err = be_tree_snapshot(h, &c->tree, c->snap,
-		    sizeof (c->snap), true)) != BE_OK)
+		if ((err = take_snapshot(c)) != BE_OK)
 			return (err);
-		c->took_snapshot = true;
+	} else if ((err = be_making_begin(h, c->newbe, NULL)) != BE_OK) {
+		return (err);
 	}
 	for (i = 0; i < c->tree.count; i++)
 		if ((err = clone_one(c, i)) != BE_OK)
 			goto fail;
+	if (c->whole && (err = be_making_end(h)) != BE_OK)
+		goto fail;
 	if ((err = be_boot_create(h, c->newbe)) != BE_OK)
 		goto fail;
 	return (BE_OK);
@@ -404,9 +453,16 @@ create_empty(struct create *c)
 		nvlist_free(props);
 		return (be_set_error(h, BE_ERR_NOMEM, "out of memory"));
 	}
+	if ((err = be_making_begin(h, c->newbe, NULL)) != BE_OK) {
+		nvlist_free(props);
+		return (err);
+	}
+	test_crash_point();
 	if (zfs_create(h->lzh, c->newds, ZFS_TYPE_FILESYSTEM, props) != 0)
 		err = be_set_zfs_error(h, "cannot create %s", c->newds);
 	nvlist_free(props);
+	if (err == BE_OK && c->whole)
+		err = be_making_end(h);
 	if (err == BE_OK && (err = be_boot_create(h, c->newbe)) != BE_OK) {
 		/* The boot loader cannot boot it: take it back. */
 		if ((zhp = zfsa_open(h->lzh, c->newds,
@@ -415,6 +471,9 @@ create_empty(struct create *c)
 			zfs_close(zhp);
 		}
 	}
+	/* Nothing of it is left: no mark either. */
+	if (err != BE_OK && !zfsa_exists(h->lzh, c->newds, ZFS_TYPE_DATASET))
+		(void) be_making_end(h);
 	return (err);
 }
 
@@ -428,11 +487,13 @@ check_description(be_handle_t *h, const char *d)
 	return (BE_OK);
 }
 
-be_error_t
-be_create(be_handle_t *h, const char *newbe, const be_create_opts_t *opts)
+static be_error_t
+create(be_handle_t *h, const char *newbe, const be_create_opts_t *opts,
+    bool whole)
 {
 	static const be_create_opts_t none = { .source = NULL };
-	struct create c = { .h = h, .newbe = newbe, .o = opts ? opts : &none };
+	struct create c = { .h = h, .newbe = newbe, .o = opts ? opts : &none,
+	    .whole = whole };
 	be_error_t err;
 
 	if ((err = be_dataset_of(h, newbe, c.newds, sizeof (c.newds))) ||
@@ -458,4 +519,17 @@ out:
 	be_tree_free(&c.tree);
 	nvlist_free(c.userprops);
 	return (err);
+}
+
+be_error_t
+be_create(be_handle_t *h, const char *newbe, const be_create_opts_t *opts)
+{
+	return (create(h, newbe, opts, true));
+}
+
+be_error_t
+be_create_unfinished(be_handle_t *h, const char *newbe,
+    const be_create_opts_t *opts)
+{
+	return (create(h, newbe, opts, false));
 }

@@ -17,6 +17,7 @@
 #include "backend.h"
 #include "be_tree.h"
 #include "be_zcp.h"
+#include "test_seam.h"
 
 #define PROMOTE_MAX	1000	/* a BE with more dependents is not sane */
 
@@ -532,6 +533,25 @@ destroy_be(be_handle_t *h, const char *be, int flags)
 		err = destroy_tree(h, be, &tree, flags);
 	be_tree_free(&tree);
 	be_unlock(h);
+	return (err);
+}
+
+be_error_t
+be_destroy_half_made(be_handle_t *h, const char *be)
+{
+	char dataset[BE_PATH_MAX];
+	be_tree_t tree = { 0 };
+	be_error_t err;
+
+	/* Never the running BE or the one that boots next, whatever the
+	 * mark says. */
+	if ((err = be_dataset_of(h, be, dataset, sizeof (dataset))) == BE_OK &&
+	    (err = refuse_needed(h, be, dataset)) == BE_OK &&
+	    (err = be_tree_collect(h, dataset, NULL, &tree)) == BE_OK) {
+		test_crash_point();
+		err = destroy_tree(h, be, &tree, BE_DESTROY_FORCE);
+	}
+	be_tree_free(&tree);
 	return (err);
 }
 

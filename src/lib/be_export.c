@@ -496,6 +496,10 @@ be_import(be_handle_t *h, const char *newbe, int fd, be_progress_fn fn,
 		    newbe, dataset);
 		goto out;
 	}
+	/* Marked until it is whole: a killed import leaves nothing that the
+	 * next beadm lists (be_making.c). */
+	if ((err = be_making_begin(h, newbe, NULL)) != BE_OK)
+		goto out;
 	err = receive_stream(h, dataset, newbe, fd, fn, arg);
 	if (err == BE_OK && !zfsa_exists(h->lzh, dataset, ZFS_TYPE_FILESYSTEM))
 		err = be_set_error(h, BE_ERR_INVALID, "the stream for BE '%s' "
@@ -505,12 +509,15 @@ be_import(be_handle_t *h, const char *newbe, int fd, be_progress_fn fn,
 		err = be_settle_canmount(h, dataset);
 	if (err != BE_OK) {
 		discard_received(h, dataset);
+		if (!zfsa_exists(h->lzh, dataset, ZFS_TYPE_DATASET))
+			(void) be_making_end(h);
 		goto out;
 	}
 	if ((zhp = zfsa_open(h->lzh, dataset, ZFS_TYPE_FILESYSTEM)) != NULL) {
 		drop_transport_leftovers(zhp);
 		zfs_close(zhp);
 	}
+	err = be_making_end(h);
 out:
 	be_unlock(h);
 	return (err == BE_OK ? be_ok(h) : err);

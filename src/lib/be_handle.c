@@ -111,8 +111,10 @@ parent_of(be_handle_t *h, const char *dataset, const char *what)
 be_error_t
 be_set_root(be_handle_t *h, const char *beroot)
 {
+	char mark[ZFSA_USER_PROP_MAX];
 	zfs_handle_t *zhp;
 	be_error_t err;
+	bool have_mark;
 
 	if (h->lzh == NULL)
 		return (h->err);
@@ -143,8 +145,12 @@ be_set_root(be_handle_t *h, const char *beroot)
 		    "environment root '%s': %s", h->root,
 		    libzfs_error_description(h->lzh)));
 	snprintf(h->pool, sizeof (h->pool), "%s", zfs_get_pool_name(zhp));
+	/* What an interrupted create, install or import left goes first. */
+	have_mark = zfsa_user_prop(zhp, BE_PROP_MAKING, mark, sizeof (mark));
 	zfs_close(zhp);
-	return (be_backend_select(h));
+	if ((err = be_backend_select(h)) == BE_OK && have_mark)
+		be_making_sweep(h, mark);
+	return (err);
 }
 
 void
@@ -198,6 +204,10 @@ be_existing_dataset(be_handle_t *h, const char *be, char *buf, size_t sz)
 	if (!zfsa_exists(h->lzh, buf, ZFS_TYPE_FILESYSTEM))
 		return (be_set_error(h, BE_ERR_NOENT, "boot environment '%s' "
 		    "does not exist (no dataset %s)", be, buf));
+	if (be_making_elsewhere(h, be))
+		return (be_set_error(h, BE_ERR_BUSY, "boot environment '%s' "
+		    "is being made by another beadm; try again when it has "
+		    "finished", be));
 	return (BE_OK);
 }
 

@@ -21,6 +21,7 @@ struct be_handle {
 	int lock_depth;
 	int esp_lock_fd;		/* the ESPs' lock, -1 when not held */
 	int esp_lock_depth;
+	char making[BE_NAME_MAX + 1];	/* the BE this run marked, "" */
 	be_error_t err;
 	char errmsg[1024];
 };
@@ -49,6 +50,9 @@ struct be_handle {
 #define BE_PROP_KERNEL_ADD	"beadm:kernel-add"
 #define BE_PROP_KERNEL_OMIT	"beadm:kernel-omit"
 #define BE_PROP_KERNEL_ADDED	"beadm:kernel-added"
+/* On the BE root while create, install or import makes a BE: "NAME", or
+ * "NAME DATASET@SNAP" with the snapshot taken for its clones (be_making.c). */
+#define BE_PROP_MAKING		"beadm:making"
 
 /*
  * Record a failure in the handle and return its code, so that every failing
@@ -111,6 +115,8 @@ be_error_t be_boot_dir(be_handle_t *, const char *be, zfs_handle_t *zhp,
 /* Serialise changes to one pool: wait a few seconds, then BE_ERR_BUSY.
  * Nested calls are counted, so an operation may call another. */
 be_error_t be_lock(be_handle_t *);
+/* The same without waiting: BE_ERR_BUSY at once when another holds it. */
+be_error_t be_trylock(be_handle_t *);
 void be_unlock(be_handle_t *);
 /* The ESPs are the machine's, whatever pool a BE root is on: a change of
  * them holds this lock too (taken after the pool's, never before). */
@@ -135,5 +141,32 @@ be_error_t be_private_namespace(be_handle_t *);
 /* Is dataset, a child of the BE root, a BE (a name beadm accepts)?
  * Defined in be_list.c. */
 bool be_dataset_is_be(const char *dataset);
+
+
+/*
+ * A BE in the making (be_making.c).  Holding the pool lock, mark the BE
+ * root before the first step that makes be (with the snapshot its clones
+ * come from, when this run takes it: NULL otherwise), and clear the mark
+ * once be is whole, before its boot entries are written.
+ */
+be_error_t be_making_begin(be_handle_t *, const char *be,
+    const char *snapshot);
+be_error_t be_making_end(be_handle_t *);
+/* The BE the root (open as root) marks as in the making, into be; false
+ * (and "") when none. */
+bool be_making_of(zfs_handle_t *root, char *be, size_t sz);
+/* Is be in the making on the handle's root by another run than this? */
+bool be_making_elsewhere(be_handle_t *, const char *be);
+/* Given the root's mark: when no other beadm holds the pool lock, remove
+ * what an interrupted run left and then the mark.  Never fails the caller:
+ * what cannot be removed stays marked (beadm check says so). */
+void be_making_sweep(be_handle_t *, const char *mark);
+/* be_create, leaving the mark for the caller to clear once it has filled
+ * the BE (install; the caller holds the pool lock). */
+be_error_t be_create_unfinished(be_handle_t *, const char *newbe,
+    const be_create_opts_t *);
+/* Destroy the half-made be with its boot entries, mounted or not (defined
+ * in be_destroy.c). */
+be_error_t be_destroy_half_made(be_handle_t *, const char *be);
 
 #endif /* BE_IMPL_H */

@@ -193,6 +193,10 @@ undo(be_handle_t *h, const char *newbe, bool keep)
 	be_error_save(h, &saved);
 	if (!keep)
 		gone = be_destroy(h, newbe, BE_DESTROY_FORCE) == BE_OK;
+	/* Kept, or gone: either way no longer in the making.  (Left
+	 * half-destroyed, it stays marked for the next beadm.) */
+	if (keep || gone)
+		(void) be_making_end(h);
 	(void) be_error_restore(h, &saved);
 	if (keep)
 		be_error_append(h, "; the half-made boot environment '%s' is "
@@ -214,7 +218,8 @@ install_locked(struct be_install_job *j, const char *newbe)
 	be_handle_t *h = j->h;
 	be_error_t err;
 
-	if ((err = be_create(h, newbe, &co)) != BE_OK)
+	/* Marked as in the making until it is filled (be_making.c). */
+	if ((err = be_create_unfinished(h, newbe, &co)) != BE_OK)
 		return (err);
 	if (be_install_stopped(j)) {
 		err = be_set_error(h, BE_ERR_UNKNOWN, "interrupted");
@@ -222,7 +227,8 @@ install_locked(struct be_install_job *j, const char *newbe)
 	    sizeof (j->dir))) == BE_OK) {
 		err = fill(j, h->root);
 		if (err == BE_OK) {
-			err = be_unmount(h, newbe, 0);
+			if ((err = be_unmount(h, newbe, 0)) == BE_OK)
+				err = be_making_end(h);
 		} else {
 			be_error_save(h, &saved);
 			(void) be_unmount(h, newbe, BE_MOUNT_FORCE);

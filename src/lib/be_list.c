@@ -235,7 +235,8 @@ be_dataset_is_be(const char *dataset)
 }
 
 static be_error_t
-describe_all(be_handle_t *h, int flags, struct handles *bes, be_list_t *l)
+describe_all(be_handle_t *h, int flags, struct handles *bes,
+    const char *making, be_list_t *l)
 {
 	struct list_ctx c = { .h = h, .flags = flags };
 	char next[BE_PATH_MAX], once[BE_PATH_MAX];
@@ -248,7 +249,10 @@ describe_all(be_handle_t *h, int flags, struct handles *bes, be_list_t *l)
 	if ((l->bes = calloc(bes->n ? bes->n : 1, sizeof (*l->bes))) == NULL)
 		return (be_set_error(h, BE_ERR_NOMEM, "out of memory"));
 	for (i = 0; i < bes->n; i++) {
-		if (!be_dataset_is_be(zfs_get_name(bes->v[i])))
+		/* Not yet a BE: another beadm is making it. */
+		if (!be_dataset_is_be(zfs_get_name(bes->v[i])) ||
+		    (making[0] != '\0' && strcmp(strrchr(zfs_get_name(
+		    bes->v[i]), '/') + 1, making) == 0))
 			continue;
 		c.be = &l->bes[l->count++];
 		fill_be(h, bes->v[i], c.be);
@@ -266,6 +270,7 @@ describe_all(be_handle_t *h, int flags, struct handles *bes, be_list_t *l)
 be_error_t
 be_list_flags(be_handle_t *h, int flags, be_list_t **out)
 {
+	char making[BE_NAME_MAX + 1];
 	zfs_handle_t *root;
 	struct handles bes = { 0 };
 	be_list_t *l;
@@ -282,9 +287,10 @@ be_list_flags(be_handle_t *h, int flags, be_list_t **out)
 	}
 	/* One read of the mount table for all "where mounted" questions. */
 	libzfs_mnttab_cache(h->lzh, B_TRUE);
+	(void) be_making_of(root, making, sizeof (making));
 	err = children_of(h, root, &bes);
 	if (err == BE_OK)
-		err = describe_all(h, flags, &bes, l);
+		err = describe_all(h, flags, &bes, making, l);
 	handles_free(&bes);
 	zfs_close(root);
 	libzfs_mnttab_cache(h->lzh, B_FALSE);

@@ -82,11 +82,12 @@ busy(be_handle_t *h, int fd, const char *path, bool esps, int waited)
 
 /* Take the lock file name in LOCK_DIR, or count one more taking. */
 static be_error_t
-take(be_handle_t *h, const char *name, bool esps, int *fdp, int *depth)
+take(be_handle_t *h, const char *name, bool esps, int limit, int *fdp,
+    int *depth)
 {
 	char path[BE_PATH_MAX + sizeof (LOCK_DIR) + 8];
 	char pid[32];
-	int fd, waited = 0, limit = lock_wait_ms();
+	int fd, waited = 0;
 	struct timespec pause = { 0, LOCK_POLL_MS * 1000000L };
 
 	if ((*depth)++ > 0)
@@ -148,7 +149,14 @@ release(int *fdp, int *depth)
 be_error_t
 be_lock(be_handle_t *h)
 {
-	return (take(h, h->pool, false, &h->lock_fd, &h->lock_depth));
+	return (take(h, h->pool, false, lock_wait_ms(), &h->lock_fd,
+	    &h->lock_depth));
+}
+
+be_error_t
+be_trylock(be_handle_t *h)
+{
+	return (take(h, h->pool, false, 0, &h->lock_fd, &h->lock_depth));
 }
 
 void
@@ -161,7 +169,8 @@ be_unlock(be_handle_t *h)
 be_error_t
 be_lock_esps(be_handle_t *h)
 {
-	return (take(h, "+esps", true, &h->esp_lock_fd, &h->esp_lock_depth));
+	return (take(h, "+esps", true, lock_wait_ms(), &h->esp_lock_fd,
+	    &h->esp_lock_depth));
 }
 
 void

@@ -28,4 +28,15 @@ test_seam(const char *name)
 #endif
 }
 
+/*
+ * The crash seam: when BEADM_TEST_CRASH_AT=N is set, the N-th call of
+ * test_crash_point() in the process kills it with SIGKILL, as a power cut
+ * or the OOM killer would.  It is called before each step that changes an
+ * ESP (esp_io.c) or the pool (a new BE's clones, its mark of completion,
+ * what a repairing run destroys), so that one counter walks a command
+ * through all of them.  A forked child reads the variable again and counts
+ * from 1.  In a build without seams it does nothing.
+ */
+void test_crash_point(void);
+
 #endif /* TEST_SEAM_H */
