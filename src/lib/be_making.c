@@ -210,6 +210,9 @@ be_making_sweep(be_handle_t *h, const char *mark)
 		(void) be_error_restore(h, &saved);
 		return;
 	}
+	/* From here on the BE is this run's to remove: what finishes an
+	 * interrupted change of the ESPs first may read it. */
+	snprintf(h->making, sizeof (h->making), "%s", be);
 	err = be_dataset_of(h, be, ds, sizeof (ds));
 	if (err == BE_OK && zfsa_exists(h->lzh, ds, ZFS_TYPE_FILESYSTEM))
 		err = be_destroy_half_made(h, be);
@@ -219,6 +222,7 @@ be_making_sweep(be_handle_t *h, const char *mark)
 		err = remove_snapshot(h, snap);
 	if (err == BE_OK)
 		(void) be_making_end(h);
+	h->making[0] = '\0';
 	be_unlock(h);
 	/* What is left stays marked for the next run; check reports it. */
 	(void) be_error_restore(h, &saved);

@@ -4,7 +4,8 @@
 # change: no journal or temporary file left, both ESPs the same, entries
 # for exactly the BEs that exist, and the default the one bootfs names.
 # For activate, create, rename and destroy, kill beadm before its 1st, 2nd,
-# ... file operation on an ESP (BEADM_TEST_CRASH_AT) until it completes,
+# ... file operation on an ESP or step of a create on the pool
+# (BEADM_TEST_CRASH_AT) until it completes,
 # putting pool and ESPs back as they were before each try.  About 3.5 s per
 # crash point in the VM under TCG (76 points: 4.5 minutes alone).
 . "$(dirname "$0")/lib.sh"
@@ -206,14 +207,19 @@ crash_each_step() {
 			break
 		fi
 		points=$((points + 1))
-		# (list changes no dataset: one zfs list serves both checks)
-		ESP_DATASETS=$(zfs list -H -o name -t filesystem)
+		# (list changes no dataset, unless a create was killed while its
+		# BE was marked as in the making, beadm:making: then list removes
+		# it; otherwise one zfs list serves both checks)
+		ESP_DATASETS=$(zfs list -H -o name,beadm:making -t filesystem)
+		making=$(awk -F'\t' -v r=$R '$1 == r { print $2 }' <<<"$ESP_DATASETS")
+		ESP_DATASETS=$(cut -f1 <<<"$ESP_DATASETS")
 		for f in 1 2; do
 			esp_check --after-crash $f >>"$T_TMP/c.bootable" ||
 				echo "  (killed before file operation $n)" >>"$T_TMP/c.bootable"
 		done
 		run_beadm -r $R list
 		[ "$RC" -eq 0 ] || { echo "killed at $n: list exit $RC:"; cat "$T_TMP/stderr"; } >>"$T_TMP/c.repair"
+		[ "$making" = - ] || unset ESP_DATASETS
 		settled "killed before file operation $n, then list"
 		back_to_base $undo >>"$T_TMP/c.restore" 2>&1
 	done
