@@ -536,6 +536,25 @@ destroy_be(be_handle_t *h, const char *be, int flags)
 	return (err);
 }
 
+static int
+destroy_cb(zfs_handle_t *zhp, void *arg)
+{
+	int rc = zfs_destroy(zhp, B_FALSE);
+
+	(void) arg;
+	zfs_close(zhp);
+	return (rc);
+}
+
+int
+be_zfs_destroy_all(zfs_handle_t *zhp)
+{
+	/* Dependents come deepest first: snapshots and children, then it. */
+	int rc = zfsa_iter_dependents(zhp, destroy_cb, NULL);
+
+	return (rc == 0 ? zfs_destroy(zhp, B_FALSE) : rc);
+}
+
 be_error_t
 be_destroy_half_made(be_handle_t *h, const char *be)
 {

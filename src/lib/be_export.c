@@ -423,16 +423,6 @@ receive_stream(be_handle_t *h, const char *dataset, const char *newbe,
 	return (BE_OK);
 }
 
-static int
-destroy_cb(zfs_handle_t *zhp, void *arg)
-{
-	int rc = zfs_destroy(zhp, B_FALSE);
-
-	(void)arg;
-	zfs_close(zhp);
-	return (rc);
-}
-
 /*
  * Remove what a failed import received.  Only called while holding the
  * lock for a name that did not exist before, so all of it is ours.
@@ -447,10 +437,7 @@ discard_received(be_handle_t *h, const char *dataset)
 
 	if (zhp == NULL)
 		return;		/* nothing was created */
-	/* Dependents come deepest first: snapshots and children, then us. */
-	rc = zfsa_iter_dependents(zhp, destroy_cb, NULL);
-	if (rc == 0)
-		rc = zfs_destroy(zhp, B_FALSE);
+	rc = be_zfs_destroy_all(zhp);
 	zfs_close(zhp);
 	if (rc == 0)
 		return;

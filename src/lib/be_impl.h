@@ -165,6 +165,9 @@ void be_making_sweep(be_handle_t *, const char *mark);
  * the BE (install; the caller holds the pool lock). */
 be_error_t be_create_unfinished(be_handle_t *, const char *newbe,
     const be_create_opts_t *);
+/* zfs destroy -r of what no one else has (a failed or interrupted
+ * import): its snapshots and children, then itself; libzfs's status. */
+int be_zfs_destroy_all(zfs_handle_t *);
 /* Destroy the half-made be with its boot entries, mounted or not (defined
  * in be_destroy.c). */
 be_error_t be_destroy_half_made(be_handle_t *, const char *be);

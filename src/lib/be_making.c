@@ -167,16 +167,6 @@ remove_snapshot(be_handle_t *h, const char *full)
 	return (err);
 }
 
-static int
-destroy_cb(zfs_handle_t *zhp, void *arg)
-{
-	int rc = zfs_destroy(zhp, B_FALSE);
-
-	(void) arg;
-	zfs_close(zhp);
-	return (rc);
-}
-
 /* A volume an import received and had not yet refused. */
 static be_error_t
 remove_volume(be_handle_t *h, const char *ds)
@@ -187,9 +177,7 @@ remove_volume(be_handle_t *h, const char *ds)
 	if (zhp == NULL)
 		return (BE_OK);
 	test_crash_point();
-	rc = zfsa_iter_dependents(zhp, destroy_cb, NULL);
-	if (rc == 0)
-		rc = zfs_destroy(zhp, B_FALSE);
+	rc = be_zfs_destroy_all(zhp);
 	zfs_close(zhp);
 	return (rc == 0 ? BE_OK : be_set_zfs_error(h, "cannot destroy %s",
 	    ds));

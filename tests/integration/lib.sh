@@ -97,6 +97,22 @@ expect_beadm() {
 	fi
 }
 
+# expect_no_findings NAME PREFIX KEY:WHAT...: for checks gathered over many
+# tries, one line per KEY: ok "NAME: WHAT" when the file PREFIX.KEY is
+# empty, else not ok with its first 40 lines as evidence.
+expect_no_findings() {
+	local name=$1 prefix=$2 f
+	shift 2
+	for f in "$@"; do
+		if [ -s "$prefix.${f%%:*}" ]; then
+			not_ok "$name: ${f#*:}"
+			head -n 40 "$prefix.${f%%:*}" | sed 's/^/#   /'
+		else
+			ok "$name: ${f#*:}"
+		fi
+	done
+}
+
 # expect_eq WHAT GOT WANT
 expect_eq() {
 	if [ "$2" = "$3" ]; then
