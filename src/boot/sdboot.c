@@ -24,12 +24,11 @@
 #include "esp_io.h"
 #include "kernel_scan.h"
 #include "kstore.h"
+#include "sdb_journal.h"
 #include "sdboot_entry.h"
 
-#define JOURNAL		"beadm/journal"
-#define JOURNAL_MAGIC	"beadm-journal 1"
 #define MAX_KERNELS	KSEL_MAX	/* kernels of one BE with entries */
-#define MAX_BES		4	/* BEs one change set touches */
+#define MAX_BES		SDB_MAX_BES
 #define DEFAULT_TRIES	3
 
 struct sdb {
@@ -72,19 +71,6 @@ struct wanted {
 	char text[SDB_OPTIONS_MAX + 4 * SDB_FIELD_MAX];
 };
 
-struct change {
-	const char *write[MAX_BES];	/* BEs whose entries are written */
-	size_t nwrite;
-	const char *remove[MAX_BES];	/* BEs whose entries go */
-	size_t nremove;
-	const char *deflt;		/* new default BE, NULL: keep */
-	bool default_trial;		/* new default: the trial */
-	bool end_trial;			/* remove beadm~* entries */
-	const char *need_kernel;	/* refuse unless this BE has one */
-	const char *trial;		/* start a trial of this BE ... */
-	const char *fallback;		/* ... falling back to this one */
-	int tries;
-};
 
 /* A change set made concrete: files and bytes. */
 struct plan {
@@ -93,11 +79,11 @@ struct plan {
 	struct wanted *want;
 	size_t nwant;
 	char pattern[SDB_FIELD_MAX];	/* new loader.conf default, "" keep */
-	const struct change *c;
+	const struct sdb_change *c;
 };
 
 static be_error_t sdb_apply(be_handle_t *, struct sdb *,
-    const struct change *);
+    const struct sdb_change *);
 
 /* ---- state and opening ------------------------------------------------ */
 
@@ -676,7 +662,7 @@ no_kernel(be_handle_t *h, const struct bootfiles *bf)
 }
 
 static be_error_t
-plan_make(be_handle_t *h, const struct change *c, struct plan *p)
+plan_make(be_handle_t *h, const struct sdb_change *c, struct plan *p)
 {
 	struct bootfiles *bf, *fb;
 	char sort_key[SDB_FIELD_MAX];
@@ -732,7 +718,7 @@ plan_make(be_handle_t *h, const struct change *c, struct plan *p)
 static bool
 unwanted(const struct plan *p, const struct sdb_name *n, const char *file)
 {
-	const struct change *c = p->c;
+	const struct sdb_change *c = p->c;
 	size_t i;
 
 	if (n->kind == SDB_FOREIGN)
@@ -801,34 +787,11 @@ check_space(be_handle_t *h, const struct esp *esp, const struct plan *p)
 
 /* ---- the journal ------------------------------------------------------ */
 
-static int
-journal_text(const char *root, const struct change *c, char *buf, size_t sz)
-{
-	size_t i, len;
-
-	len = (size_t)snprintf(buf, sz, "%s\nroot %s\n", JOURNAL_MAGIC, root);
-	for (i = 0; i < c->nwrite && len < sz; i++)
-		len += (size_t)snprintf(buf + len, sz - len, "be %s\n",
-		    c->write[i]);
-	for (i = 0; i < c->nremove && len < sz; i++)
-		len += (size_t)snprintf(buf + len, sz - len, "be %s\n",
-		    c->remove[i]);
-	if (c->deflt != NULL && len < sz)
-		len += (size_t)snprintf(buf + len, sz - len, "default %s\n",
-		    c->deflt);
-	if (c->trial != NULL && len < sz)
-		len += (size_t)snprintf(buf + len, sz - len, "trial %s %d %s\n",
-		    c->trial, c->tries, c->fallback);
-	if (c->end_trial && len < sz)
-		len += (size_t)snprintf(buf + len, sz - len, "end-trial\n");
-	return (len < sz ? (int)len : -1);
-}
-
 static be_error_t
-journal_write(be_handle_t *h, struct sdb *s, const struct change *c)
+journal_write(be_handle_t *h, struct sdb *s, const struct sdb_change *c)
 {
 	char text[2048 + BE_PATH_MAX];
-	int len = journal_text(h->root, c, text, sizeof (text));
+	int len = sdb_journal_text(h->root, c, text, sizeof (text));
 	size_t i;
 	int rc;
 
@@ -839,8 +802,8 @@ journal_write(be_handle_t *h, struct sdb *s, const struct change *c)
 
 		if ((rc = esp_mkdirs(e->root, "beadm")) != 0)
 			return (esp_error(h, e, rc, "create", "beadm/"));
-		if ((rc = esp_write(e->root, JOURNAL, text, (size_t)len)) != 0)
-			return (esp_error(h, e, rc, "write", JOURNAL));
+		if ((rc = esp_write(e->root, SDB_JOURNAL, text, (size_t)len)) != 0)
+			return (esp_error(h, e, rc, "write", SDB_JOURNAL));
 	}
 	return (BE_OK);
 }
@@ -852,86 +815,19 @@ journal_clear(be_handle_t *h, struct sdb *s)
 	int rc;
 
 	for (i = 0; i < s->esps.n; i++)
-		if ((rc = esp_unlink(s->esps.v[i].root, JOURNAL)) != 0 ||
+		if ((rc = esp_unlink(s->esps.v[i].root, SDB_JOURNAL)) != 0 ||
 		    (rc = esp_unlink(s->esps.v[i].root,
-		    JOURNAL ESP_TMP_SUFFIX)) != 0)
+		    SDB_JOURNAL ESP_TMP_SUFFIX)) != 0)
 			return (esp_error(h, &s->esps.v[i], rc, "delete",
-			    JOURNAL));
+			    SDB_JOURNAL));
 	return (BE_OK);
 }
 
-/* Storage for the names a change read from a journal points into. */
-struct jchange {
-	struct change c;
-	char names[MAX_BES + 3][BE_NAME_MAX + 1];
-	size_t nnames;
-};
-
-static const char *
-jname(struct jchange *j, const char *s)
+/* sdb_journal_change's question: does this BE exist now? */
+static bool
+exists_now(void *h, const char *be)
 {
-	if (j->nnames >= MAX_BES + 3 || !be_name_valid(s, NULL))
-		return (NULL);
-	snprintf(j->names[j->nnames], sizeof (j->names[0]), "%s", s);
-	return (j->names[j->nnames++]);
-}
-
-/*
- * Turn a journal into the change that finishes it, from the pool as it is
- * now: a BE that exists gets its entries, one that does not loses them.
- */
-static void
-journal_change(be_handle_t *h, char *text, struct jchange *j)
-{
-	char *line, *save = NULL, a[BE_NAME_MAX + 1], b[BE_NAME_MAX + 1];
-	const char *n;
-	int tries;
-
-	memset(j, 0, sizeof (*j));
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "be %64s", a) == 1 && (n = jname(j, a))) {
-			if (be_exists(h, n) && j->c.nwrite < MAX_BES)
-				j->c.write[j->c.nwrite++] = n;
-			else if (!be_exists(h, n) && j->c.nremove < MAX_BES)
-				j->c.remove[j->c.nremove++] = n;
-		} else if (sscanf(line, "default %64s", a) == 1 &&
-		    (n = jname(j, a)) && be_exists(h, n)) {
-			j->c.deflt = n;
-		} else if (sscanf(line, "trial %64s %d %64s", a, &tries, b) ==
-		    3 && be_exists(h, a) && be_exists(h, b)) {
-			j->c.trial = jname(j, a);
-			j->c.fallback = jname(j, b);
-			j->c.tries = tries;
-			j->c.default_trial = j->c.trial && j->c.fallback;
-		} else if (strcmp(line, "end-trial") == 0) {
-			j->c.end_trial = true;
-		}
-	}
-	/* The default must be among the BEs written. */
-	if (j->c.deflt != NULL && !in_list(j->c.write, j->c.nwrite, j->c.deflt)
-	    && j->c.nwrite < MAX_BES)
-		j->c.write[j->c.nwrite++] = j->c.deflt;
-	if (j->c.default_trial && (j->c.trial == NULL || j->c.fallback == NULL))
-		j->c.default_trial = false;
-}
-
-/* The BE root a journal names, "" when it names none. */
-static void
-journal_root(const char *text, char *buf, size_t sz)
-{
-	const char *p = strstr(text, "\nroot ");
-	size_t n;
-
-	buf[0] = '\0';
-	if (p == NULL)
-		return;
-	p += strlen("\nroot ");
-	n = strcspn(p, "\n");
-	if (n < sz) {
-		memcpy(buf, p, n);
-		buf[n] = '\0';
-	}
+	return (be_exists(h, be));
 }
 
 /* Refuse to start a change while another root's is unfinished: it would
@@ -945,13 +841,13 @@ refuse_foreign_journal(be_handle_t *h, const struct sdb *s)
 	    "an interrupted change of the boot environments of %s; finish it "
 	    "first with 'beadm -r %s refresh' (if that BE root is gone for "
 	    "good, delete %s on every ESP); nothing was changed",
-	    s->foreign, s->foreign, JOURNAL));
+	    s->foreign, s->foreign, SDB_JOURNAL));
 }
 
 static be_error_t
 recover(be_handle_t *h, struct sdb *s)
 {
-	struct jchange j;
+	struct sdb_jchange j;
 	char *text = NULL;
 	size_t i, len;
 	be_error_t err;
@@ -959,25 +855,25 @@ recover(be_handle_t *h, struct sdb *s)
 	if ((err = esp_enter(h, &s->esps)) != BE_OK)
 		return (err);
 	for (i = 0; i < s->esps.n && text == NULL; i++)
-		if (esp_read(s->esps.v[i].root, JOURNAL, &text, &len) != 0)
+		if (esp_read(s->esps.v[i].root, SDB_JOURNAL, &text, &len) != 0)
 			text = NULL;
 	/* Killed while writing the journal: nothing else was changed yet,
 	 * so an empty change set sweeps the temporary files. */
 	for (i = 0; i < s->esps.n && text == NULL; i++)
-		if (esp_exists(s->esps.v[i].root, JOURNAL ESP_TMP_SUFFIX))
-			text = strdup(JOURNAL_MAGIC "\n");
+		if (esp_exists(s->esps.v[i].root, SDB_JOURNAL ESP_TMP_SUFFIX))
+			text = strdup(SDB_JOURNAL_MAGIC "\n");
 	esp_leave(&s->esps);
 	if (text == NULL)
 		return (BE_OK);
-	if (strncmp(text, JOURNAL_MAGIC "\n", strlen(JOURNAL_MAGIC) + 1) != 0) {
+	if (strncmp(text, SDB_JOURNAL_MAGIC "\n", strlen(SDB_JOURNAL_MAGIC) + 1) != 0) {
 		free(text);
 		return (be_set_error(h, BE_ERR_BOOT, "%s on an EFI system "
-		    "partition is not a beadm journal; move it away", JOURNAL));
+		    "partition is not a beadm journal; move it away", SDB_JOURNAL));
 	}
 	/* Only the change of this BE root is ours to finish: from what
 	 * another root's BEs are, ours would read theirs as gone.  (A
 	 * journal without a root line is from before roots were named.) */
-	journal_root(text, s->foreign, sizeof (s->foreign));
+	sdb_journal_root(text, s->foreign, sizeof (s->foreign));
 	if (s->foreign[0] != '\0' && strcmp(s->foreign, h->root) != 0) {
 		free(text);
 		return (BE_OK);
@@ -992,7 +888,7 @@ recover(be_handle_t *h, struct sdb *s)
 		free(text);
 		return (be_ok(h));
 	}
-	journal_change(h, text, &j);
+	sdb_journal_change(text, exists_now, h, &j);
 	err = sdb_apply(h, s, &j.c);
 	be_unlock(h);
 	free(text);
@@ -1254,7 +1150,7 @@ check_case(be_handle_t *h, const char *name, const char *const *skip,
 /* No BE whose entries c writes may share them with another BE, however
  * the BEs were made (zfs create by hand, an import, another tool). */
 static be_error_t
-check_case_change(be_handle_t *h, const struct change *c)
+check_case_change(be_handle_t *h, const struct sdb_change *c)
 {
 	be_error_t err = BE_OK;
 	size_t i;
@@ -1265,7 +1161,7 @@ check_case_change(be_handle_t *h, const struct change *c)
 }
 
 static be_error_t
-sdb_apply(be_handle_t *h, struct sdb *s, const struct change *c)
+sdb_apply(be_handle_t *h, struct sdb *s, const struct sdb_change *c)
 {
 	struct plan p;
 	be_error_t err;
@@ -1392,7 +1288,7 @@ refuse_if_trial(be_handle_t *h, const char *be)
 static be_error_t
 sdb_prepare(be_handle_t *h, const char *be, const char *newbe)
 {
-	struct change c = { .nwrite = 0 };
+	struct sdb_change c = { .nwrite = 0 };
 	char deflt[BE_PATH_MAX];
 	struct sdb *s;
 	be_error_t err;
@@ -1447,7 +1343,7 @@ sdb_cancel(be_handle_t *h)
 
 /* Open the ESPs (finishing an interrupted change) and carry c out. */
 static be_error_t
-sdb_run(be_handle_t *h, const struct change *c)
+sdb_run(be_handle_t *h, const struct sdb_change *c)
 {
 	struct sdb *s;
 	be_error_t err;
@@ -1460,7 +1356,7 @@ sdb_run(be_handle_t *h, const struct change *c)
 static be_error_t
 sdb_create(be_handle_t *h, const char *be)
 {
-	struct change c = { .write = { be }, .nwrite = 1 };
+	struct sdb_change c = { .write = { be }, .nwrite = 1 };
 
 	return (sdb_run(h, &c));
 }
@@ -1489,7 +1385,7 @@ refuse_efi_default(be_handle_t *h)
 static be_error_t
 sdb_activate(be_handle_t *h, const char *be)
 {
-	struct change c = { .write = { be }, .nwrite = 1, .deflt = be,
+	struct sdb_change c = { .write = { be }, .nwrite = 1, .deflt = be,
 	    .end_trial = true };
 	be_error_t err;
 
@@ -1501,7 +1397,7 @@ sdb_activate(be_handle_t *h, const char *be)
 static be_error_t
 sdb_activate_once(be_handle_t *h, const char *be)
 {
-	struct change c = { .write = { be }, .nwrite = 1, .need_kernel = be };
+	struct sdb_change c = { .write = { be }, .nwrite = 1, .need_kernel = be };
 	char dir[PATH_MAX], pattern[SDB_FIELD_MAX];
 	be_error_t err;
 	int rc;
@@ -1532,7 +1428,7 @@ static be_error_t
 sdb_activate_try(be_handle_t *h, const char *be, int tries)
 {
 	char deflt[BE_PATH_MAX], trial[BE_PATH_MAX], fallback[BE_PATH_MAX];
-	struct change c = { .nwrite = 0 };
+	struct sdb_change c = { .nwrite = 0 };
 	struct sdb *s;
 	be_error_t err;
 
@@ -1570,7 +1466,7 @@ static be_error_t
 sdb_refresh(be_handle_t *h, const char *be)
 {
 	char bootfs[BE_PATH_MAX], trial[BE_PATH_MAX], fallback[BE_PATH_MAX];
-	struct change c = { .nwrite = 0 };
+	struct sdb_change c = { .nwrite = 0 };
 	struct sdb *s;
 	be_error_t err;
 
@@ -1594,7 +1490,7 @@ sdb_refresh(be_handle_t *h, const char *be)
 static be_error_t
 sdb_rename(be_handle_t *h, const char *oldbe, const char *newbe)
 {
-	struct change c = { .write = { newbe }, .nwrite = 1,
+	struct sdb_change c = { .write = { newbe }, .nwrite = 1,
 	    .remove = { oldbe }, .nremove = 1 };
 	char deflt[SDB_FIELD_MAX], old[SDB_FIELD_MAX];
 	struct sdb *s;
@@ -1615,7 +1511,7 @@ sdb_rename(be_handle_t *h, const char *oldbe, const char *newbe)
 static be_error_t
 sdb_destroy(be_handle_t *h, const char *be)
 {
-	struct change c = { .remove = { be }, .nremove = 1 };
+	struct sdb_change c = { .remove = { be }, .nremove = 1 };
 
 	return (sdb_run(h, &c));
 }
