@@ -2,7 +2,6 @@
  * esp.c - finding, mounting and entering the EFI system partitions.
  */
 #include <blkid/blkid.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "esp.h"
+#include "esp_uuids.h"
 
 #define ESP_MOUNT_DIR	"/run/beadm/esp"
 #define MSDOS_MAGIC	0x4d44		/* statfs f_type of FAT */
@@ -101,20 +101,6 @@ esp_set_open_path(be_handle_t *h, struct esp_set *s, const char *path)
 		return (err);
 	esp_leave(s);
 	return (add(h, s, "", path, false));
-}
-
-/* A UUID as blkid prints it: hex digits and '-', FAT's XXXX-XXXX or longer. */
-static bool
-uuid_ok(const char *u)
-{
-	size_t n = strlen(u);
-
-	if (n < 4 || n > 36)
-		return (false);
-	for (; *u != '\0'; u++)
-		if (!isxdigit((unsigned char)*u) && *u != '-')
-			return (false);
-	return (true);
 }
 
 /*
@@ -215,32 +201,76 @@ mount_one(be_handle_t *h, struct esp_set *s, const char *uuid,
 	return (add(h, s, uuid, dir, true));
 }
 
+/* The whole list, as a C string; a file this size is not a list of
+ * UUIDs, and one with a NUL byte would end early. */
+#define UUID_FILE_MAX	(64 * 1024)
+
+static be_error_t
+read_list(be_handle_t *h, const char *file, char **out)
+{
+	char *text = malloc(UUID_FILE_MAX + 1);
+	size_t len;
+	FILE *f;
+
+	if (text == NULL)
+		return (be_set_error(h, BE_ERR_NOMEM, "out of memory"));
+	if ((f = fopen(file, "re")) == NULL) {
+		free(text);
+		return (be_set_error(h, BE_ERR_NOENT, "cannot read %s: %s",
+		    file, strerror(errno)));
+	}
+	len = fread(text, 1, UUID_FILE_MAX + 1, f);
+	if (ferror(f) || len > UUID_FILE_MAX || memchr(text, '\0', len)) {
+		int e = ferror(f) ? errno : 0;
+
+		fclose(f);
+		free(text);
+		return (be_set_error(h, BE_ERR_INVALID, "cannot read %s: %s",
+		    file, e != 0 ? strerror(e) : "not a list of UUIDs (too "
+		    "long, or not text)"));
+	}
+	fclose(f);
+	text[len] = '\0';
+	*out = text;
+	return (BE_OK);
+}
+
+static bool
+listed(const struct esp_set *s, const char *uuid)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].id, uuid) == 0)
+			return (true);
+	return (false);
+}
+
 be_error_t
 esp_set_open_uuids(be_handle_t *h, struct esp_set *s, const char *file)
 {
-	char line[256];
-	be_error_t err = BE_OK;
-	FILE *f;
+	char uuid[ESP_UUID_MAX + 1], *text;
+	const char *p;
+	be_error_t err;
+	int rc;
 
 	init_set(s);
-	if ((f = fopen(file, "re")) == NULL)
-		return (be_set_error(h, BE_ERR_NOENT, "cannot read %s: %s",
-		    file, strerror(errno)));
+	if ((err = read_list(h, file, &text)) != BE_OK)
+		return (err);
 	if ((err = new_namespace(h, s)) != BE_OK) {
-		fclose(f);
+		free(text);
 		return (err);
 	}
-	while (err == BE_OK && fgets(line, sizeof (line), f) != NULL) {
-		line[strcspn(line, " \t\r\n")] = '\0';
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
-		if (!uuid_ok(line))
+	p = text;
+	while (err == BE_OK &&
+	    (rc = esp_uuids_next(&p, uuid, sizeof (uuid))) != 0) {
+		if (rc < 0)
 			err = be_set_error(h, BE_ERR_INVALID, "%s lists '%s', "
-			    "which is not a file system UUID", file, line);
-		else
-			err = mount_one(h, s, line, file);
+			    "which is not a file system UUID", file, uuid);
+		else if (!listed(s, uuid))	/* the same ESP once */
+			err = mount_one(h, s, uuid, file);
 	}
-	fclose(f);
+	free(text);
 	if (err == BE_OK && s->n == 0)
 		err = be_set_error(h, BE_ERR_NOENT, "%s lists no EFI system "
 		    "partition", file);

@@ -5,7 +5,8 @@
 # name that differs from an existing BE's only in case (FAT folds case) is
 # refused too (3 or 5).  Both ESPs and the pool stay exactly as they were.
 # A BE made outside beadm with such a name cannot be activated or
-# refreshed (5) until it is renamed.
+# refreshed (5) until it is renamed.  A list of ESP UUIDs with more than
+# UUIDs on a line is refused (2), never cut.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/esp.sh"
 
@@ -65,5 +66,27 @@ check "both ESPs are byte-identical to before" diff "$T_TMP/esps.before" "$T_TMP
 expect_eq "bootfs is unchanged" "$(pool_bootfs $P)" "$bootfs_before"
 expect_beadm 0 "beadm rename BE2 be2b succeeds" -r $R rename BE2 be2b
 expect_beadm 0 "activate be2b succeeds" -r $R activate be2b
+
+# /etc/kernel/proxmox-boot-uuids is read whole, line by line, as
+# proxmox-boot-tool reads it: a line with more than a UUID, or a UUID at
+# the end of an overlong line, is refused (exit 2) before anything is
+# written, never cut to a UUID; the same ESP listed twice is one ESP.
+cp /etc/kernel/proxmox-boot-uuids "$T_TMP/uuids"
+esps_state >"$T_TMP/esps.before"
+bootfs_before=$(pool_bootfs $P)
+{ echo "${ESP_UUID[1]} grub"; echo "${ESP_UUID[2]}"; } >/etc/kernel/proxmox-boot-uuids
+expect_beadm 2 "a UUID line with more on it is refused (exit 2)" -r $R activate pve-1
+expect_eq "... naming the line" "$(cat "$T_TMP/stderr")" \
+	"beadm: /etc/kernel/proxmox-boot-uuids lists '${ESP_UUID[1]} grub', which is not a file system UUID"
+{ printf 'x%.0s' {1..300}; echo "${ESP_UUID[1]}"; echo "${ESP_UUID[2]}"; } >/etc/kernel/proxmox-boot-uuids
+expect_beadm 2 "a UUID at the end of an overlong line is refused (exit 2)" -r $R activate pve-1
+check "... shown cut, with '...'" grep -q "lists 'xxxxxxxxxx.*\.\.\.', which is not" "$T_TMP/stderr"
+esps_state >"$T_TMP/esps.after"
+check "both ESPs are byte-identical to before" diff "$T_TMP/esps.before" "$T_TMP/esps.after"
+expect_eq "bootfs is unchanged" "$(pool_bootfs $P)" "$bootfs_before"
+{ echo '# the ESPs'; echo "${ESP_UUID[1]}"; echo; echo "${ESP_UUID[2]}  "; echo "${ESP_UUID[1]}"; } >/etc/kernel/proxmox-boot-uuids
+expect_beadm 0 "comments, blank lines, trailing blanks and a repeated UUID are fine" -r $R activate pve-1
+check "both ESPs boot pve-1" test "$(esp_default 1)/$(esp_default 2)" = "beadm-pve-1@*/beadm-pve-1@*"
+cp "$T_TMP/uuids" /etc/kernel/proxmox-boot-uuids
 
 done_testing
