@@ -430,7 +430,7 @@ static be_error_t
 origins_to_destroy(be_handle_t *h, const be_tree_t *tree, int flags,
     nvlist_t *out)
 {
-	char origin[BE_PATH_MAX], mark[8];
+	char origin[BE_PATH_MAX];
 	zfs_handle_t *zhp, *snap;
 	bool take;
 	size_t i;
@@ -449,8 +449,7 @@ origins_to_destroy(be_handle_t *h, const be_tree_t *tree, int flags,
 			continue;
 		}
 		take = (flags & BE_DESTROY_ORIGIN) ||
-		    (zfsa_user_prop(snap, BE_PROP_AUTO_SNAPSHOT, mark,
-		    sizeof (mark)) && strcmp(mark, "yes") == 0);
+		    be_tree_snapshot_is_auto(snap);
 		if (take && only_ours(snap, tree) &&
 		    nvlist_add_boolean(out, origin) != 0) {
 			zfs_close(snap);

@@ -22,6 +22,7 @@ struct be_handle {
 	int esp_lock_fd;		/* the ESPs' lock, -1 when not held */
 	int esp_lock_depth;
 	char making[BE_NAME_MAX + 1];	/* the BE this run marked, "" */
+	char marked[BE_NAME_MAX + 1];	/* marked by another run, "" */
 	be_error_t err;
 	char errmsg[1024];
 };
@@ -155,11 +156,12 @@ be_error_t be_making_end(be_handle_t *);
 /* The BE the root (open as root) marks as in the making, into be; false
  * (and "") when none. */
 bool be_making_of(zfs_handle_t *root, char *be, size_t sz);
-/* Is be in the making on the handle's root by another run than this? */
+/* Is be in the making by another run (as the root said when opened)? */
 bool be_making_elsewhere(be_handle_t *, const char *be);
-/* Given the root's mark: when no other beadm holds the pool lock, remove
- * what an interrupted run left and then the mark.  Never fails the caller:
- * what cannot be removed stays marked (beadm check says so). */
+/* Given the root's mark (be_set_root reads it): when no other beadm holds
+ * the pool lock, remove what an interrupted run left and then the mark.
+ * Never fails the caller: what cannot be removed stays marked (beadm
+ * check says so), and this handle's commands refuse that BE. */
 void be_making_sweep(be_handle_t *, const char *mark);
 /* be_create, leaving the mark for the caller to clear once it has filled
  * the BE (install; the caller holds the pool lock). */

@@ -108,18 +108,7 @@ be_making_of(zfs_handle_t *root, char *be, size_t sz)
 bool
 be_making_elsewhere(be_handle_t *h, const char *be)
 {
-	char making[BE_NAME_MAX + 1];
-	zfs_handle_t *root;
-	bool is;
-
-	if (strcmp(h->making, be) == 0)
-		return (false);
-	if ((root = zfsa_open(h->lzh, h->root, ZFS_TYPE_FILESYSTEM)) == NULL)
-		return (false);
-	is = be_making_of(root, making, sizeof (making)) &&
-	    strcmp(making, be) == 0;
-	zfs_close(root);
-	return (is);
+	return (strcmp(h->marked, be) == 0 && strcmp(h->making, be) != 0);
 }
 
 /* The snapshots @SNAP of DATASET and its descendants that beadm took
@@ -127,7 +116,7 @@ be_making_elsewhere(be_handle_t *h, const char *be)
 static be_error_t
 remove_snapshot(be_handle_t *h, const char *full)
 {
-	char ds[BE_PATH_MAX], name[BE_PATH_MAX], mark[8];
+	char ds[BE_PATH_MAX], name[BE_PATH_MAX];
 	const char *at = strchr(full, '@');
 	be_tree_t tree = { 0 };
 	nvlist_t *snaps = NULL;
@@ -150,8 +139,7 @@ remove_snapshot(be_handle_t *h, const char *full)
 		snprintf(name, sizeof (name), "%s%s", tree.names[i], at);
 		if ((snap = zfsa_open(h->lzh, name, ZFS_TYPE_SNAPSHOT)) == NULL)
 			continue;
-		if (zfsa_user_prop(snap, BE_PROP_AUTO_SNAPSHOT, mark,
-		    sizeof (mark)) && strcmp(mark, "yes") == 0 &&
+		if (be_tree_snapshot_is_auto(snap) &&
 		    zfs_prop_get_int(snap, ZFS_PROP_NUMCLONES) == 0)
 			(void) nvlist_add_boolean(snaps, name);
 		zfs_close(snap);
@@ -191,6 +179,8 @@ be_making_sweep(be_handle_t *h, const char *mark)
 
 	if (!parse(h->root, mark, be, sizeof (be), snap, sizeof (snap)))
 		return;
+	/* Until removed, it is another run's (be_making_elsewhere). */
+	snprintf(h->marked, sizeof (h->marked), "%s", be);
 	be_error_save(h, &saved);
 	/* Held by another beadm: it is still making the BE. */
 	if (be_trylock(h) != BE_OK) {
@@ -207,8 +197,8 @@ be_making_sweep(be_handle_t *h, const char *mark)
 		err = remove_volume(h, ds);
 	if (err == BE_OK && snap[0] != '\0')
 		err = remove_snapshot(h, snap);
-	if (err == BE_OK)
-		(void) be_making_end(h);
+	if (err == BE_OK && be_making_end(h) == BE_OK)
+		h->marked[0] = '\0';
 	h->making[0] = '\0';
 	be_unlock(h);
 	/* What is left stays marked for the next run; check reports it. */

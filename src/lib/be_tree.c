@@ -225,6 +225,15 @@ be_tree_snapshot_props(be_handle_t *h, const be_tree_t *tree, char *snap,
 	return (BE_OK);
 }
 
+bool
+be_tree_snapshot_is_auto(zfs_handle_t *snap)
+{
+	char mark[8];
+
+	return (zfsa_user_prop(snap, BE_PROP_AUTO_SNAPSHOT, mark,
+	    sizeof (mark)) && strcmp(mark, "yes") == 0);
+}
+
 be_error_t
 be_tree_destroy_snapshots(be_handle_t *h, const be_tree_t *tree,
     const char *snap)

@@ -36,6 +36,8 @@ be_error_t be_tree_snapshot(be_handle_t *, const be_tree_t *, char *snap,
 /* The same with the user properties props (NULL: none) on each snapshot. */
 be_error_t be_tree_snapshot_props(be_handle_t *, const be_tree_t *, char *snap,
     size_t snapsz, nvlist_t *props);
+/* Did beadm take this snapshot itself (beadm:auto=yes)? */
+bool be_tree_snapshot_is_auto(zfs_handle_t *snap);
 /* Destroy @snap of every dataset of the tree in one transaction. */
 be_error_t be_tree_destroy_snapshots(be_handle_t *, const be_tree_t *,
     const char *snap);
