@@ -17,6 +17,7 @@
 #include "backend.h"
 #include "be_tree.h"
 #include "be_zcp.h"
+#include "mounttab.h"
 #include "test_seam.h"
 
 #define PROMOTE_MAX	1000	/* a BE with more dependents is not sane */
@@ -150,25 +151,6 @@ refuse_mounted(be_handle_t *h, const char *be, const be_tree_t *tree)
 	return (err);
 }
 
-/* /proc/mounts escapes blanks and backslashes as \\ooo; undo it in place. */
-static void
-unescape(char *s)
-{
-	char *d = s;
-
-	for (; *s != '\0'; s++, d++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*d = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
-			    (s[3] - '0'));
-			s += 3;
-		} else {
-			*d = *s;
-		}
-	}
-	*d = '\0';
-}
-
 /*
  * -F unmounts the BE forcibly, but never file systems that are not part of
  * it: one mounted inside it would make the unmount fail half-way, so find
@@ -177,36 +159,38 @@ unescape(char *s)
 static be_error_t
 refuse_foreign_mounts(be_handle_t *h, const char *be, const be_tree_t *tree)
 {
-	char line[4 * BE_PATH_MAX], src[BE_PATH_MAX], dir[2 * BE_PATH_MAX];
+	const struct mounttab_entry *e;
+	struct mounttab t;
 	char *top = NULL;
 	zfs_handle_t *zhp;
-	size_t len;
-	FILE *f;
+	size_t i, len;
 	be_error_t err = BE_OK;
+	int e_read;
 
 	if ((zhp = zfsa_open(h->lzh, tree->names[0], ZFS_TYPE_FILESYSTEM)))
 		(void) zfs_is_mounted(zhp, &top);
 	if (zhp != NULL)
 		zfs_close(zhp);
-	if (top == NULL || (f = fopen("/proc/mounts", "re")) == NULL) {
-		free(top);
+	if (top == NULL)
 		return (BE_OK);
+	if ((e_read = mounttab_read(&t)) != 0) {
+		err = be_set_error(h, BE_ERR_IO, "cannot read the mount table "
+		    "/proc/self/mounts: %s", strerror(e_read));
+		free(top);
+		return (err);
 	}
 	len = strcmp(top, "/") == 0 ? 0 : strlen(top);
-	while (err == BE_OK && fgets(line, sizeof (line), f) != NULL) {
-		if (sscanf(line, "%255s %511s", src, dir) != 2)
-			continue;
-		unescape(src);
-		unescape(dir);
-		if (strncmp(dir, top, len) != 0 || dir[len] != '/' ||
-		    in_tree(tree, src))
+	for (i = 0; err == BE_OK && i < t.n; i++) {
+		e = &t.v[i];
+		if (strncmp(e->dir, top, len) != 0 || e->dir[len] != '/' ||
+		    (mounttab_is_zfs(e) && in_tree(tree, e->source)))
 			continue;
 		err = be_set_error(h, BE_ERR_BUSY, "cannot destroy '%s': %s "
 		    "is mounted inside it, at %s; unmount that first (beadm "
 		    "unmounts only the boot environment's own datasets)", be,
-		    src, dir);
+		    e->source, e->dir);
 	}
-	fclose(f);
+	mounttab_free(&t);
 	free(top);
 	return (err);
 }

@@ -5,9 +5,8 @@
  * A BE's datasets mount as one tree: each descendant at MOUNTPOINT plus its
  * mountpoint relative to the BE's own (parents before children), canmount=off
  * containers stay unmounted while their children mount.  The mount table
- * (/proc/self/mounts) is the truth about what is mounted where; it is read
- * here by hand because libspl's headers, which libzfs pulls in, redefine
- * getmntent().
+ * (/proc/self/mounts, util/mounttab.c) is the truth about what is mounted
+ * where.
  */
 #include <errno.h>
 #include <limits.h>
@@ -20,101 +19,37 @@
 #include "be_impl.h"
 #include "be_syspath.h"
 #include "inroot.h"
+#include "mounttab.h"
 
 #define TMP_PREFIX	"/tmp/beadm."
 #define TMP_TEMPLATE	TMP_PREFIX "XXXXXX"
 
 /* ---- the mount table -------------------------------------------------- */
 
-struct mnt {
-	char src[BE_PATH_MAX];
-	char dir[PATH_MAX];
-};
-
-struct mount_table {
-	struct mnt *v;
+/* The mounts of one BE, children first: entries of the whole table. */
+struct mount_list {
+	const struct mounttab_entry **v;
 	size_t n;
 };
 
-/* The kernel writes ' ', '\t', '\n' and '\\' in paths as \ooo. */
-static void
-unescape(char *s)
-{
-	char *o = s;
-
-	while (*s != '\0') {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
-			    (s[3] - '0'));
-			s += 4;
-		} else {
-			*o++ = *s++;
-		}
-	}
-	*o = '\0';
-}
-
-static bool
-add_mnt(struct mount_table *t, const char *src, const char *dir)
-{
-	struct mnt *v;
-
-	if ((t->n & (t->n - 1)) == 0) {	/* full at powers of two */
-		v = realloc(t->v, (t->n ? t->n * 2 : 1) * sizeof (*v));
-		if (v == NULL)
-			return (false);
-		t->v = v;
-	}
-	snprintf(t->v[t->n].src, sizeof (t->v[t->n].src), "%s", src);
-	snprintf(t->v[t->n].dir, sizeof (t->v[t->n].dir), "%s", dir);
-	t->n++;
-	return (true);
-}
-
-/* Every mount, in the order they were made (ZFS or not: anything below a
- * BE's mountpoint matters to unmounting it). */
 static be_error_t
-read_mounts(be_handle_t *h, struct mount_table *t)
+read_mounts(be_handle_t *h, struct mounttab *t)
 {
-	FILE *f = fopen("/proc/self/mounts", "re");
-	char *line = NULL, *src, *dir, *type, *save;
-	size_t cap = 0;
-	be_error_t err = BE_OK;
+	int e;
 
-	memset(t, 0, sizeof (*t));
-	if (f == NULL)
+	if ((e = mounttab_read(t)) != 0)
 		return (be_set_error(h, BE_ERR_IO, "cannot read the mount "
-		    "table /proc/self/mounts: %s", strerror(errno)));
-	while (err == BE_OK && getline(&line, &cap, f) > 0) {
-		src = strtok_r(line, " ", &save);
-		dir = strtok_r(NULL, " ", &save);
-		type = strtok_r(NULL, " ", &save);
-		if (src == NULL || dir == NULL || type == NULL)
-			continue;
-		unescape(src);
-		unescape(dir);
-		/* Non-ZFS mounts keep an empty source: they are not ours. */
-		if (!add_mnt(t, strcmp(type, "zfs") == 0 ? src : "", dir))
-			err = be_set_error(h, BE_ERR_NOMEM, "out of memory");
-	}
-	free(line);
-	fclose(f);
-	if (err != BE_OK)
-		free(t->v);
-	return (err);
+		    "table /proc/self/mounts: %s", strerror(e)));
+	return (BE_OK);
 }
 
 /* Where dataset ds is mounted (its latest mount), or NULL. */
 static const char *
-mounted_at(const struct mount_table *t, const char *ds)
+mounted_at(const struct mounttab *t, const char *ds)
 {
-	size_t i = t->n;
+	const struct mounttab_entry *e = mounttab_zfs_of(t, ds);
 
-	while (i-- > 0)
-		if (strcmp(t->v[i].src, ds) == 0)
-			return (t->v[i].dir);
-	return (NULL);
+	return (e != NULL ? e->dir : NULL);
 }
 
 /* ---- planning a mount ------------------------------------------------- */
@@ -258,7 +193,7 @@ check_mountpoint(be_handle_t *h, const char *mp, char *real)
 static be_error_t
 check_unmounted(be_handle_t *h, const char *be, const char *ds)
 {
-	struct mount_table t;
+	struct mounttab t;
 	const char *where;
 	be_error_t err;
 
@@ -271,7 +206,7 @@ check_unmounted(be_handle_t *h, const char *be, const char *ds)
 		err = be_set_error(h, BE_ERR_BUSY, "boot environment '%s' is "
 		    "already mounted at %s; unmount it first with "
 		    "'beadm umount %s'", be, where, be);
-	free(t.v);
+	mounttab_free(&t);
 	return (err);
 }
 
@@ -391,9 +326,11 @@ be_mount(be_handle_t *h, const char *be, const char *mountpoint, char *out,
 static bool
 is_our_tmpdir(const char *dir)
 {
-	return (strncmp(dir, TMP_PREFIX, strlen(TMP_PREFIX)) == 0 &&
-	    strlen(dir) == strlen(TMP_TEMPLATE) &&
-	    strchr(dir + strlen(TMP_PREFIX), '/') == NULL);
+	size_t n = strlen(TMP_PREFIX);
+
+	return (strlen(dir) == strlen(TMP_TEMPLATE) &&
+	    strncmp(dir, TMP_PREFIX, n) == 0 && strcspn(dir + n, "/") ==
+	    strlen(TMP_TEMPLATE) - n);
 }
 
 /*
@@ -404,38 +341,40 @@ is_our_tmpdir(const char *dir)
  */
 static be_error_t
 select_mounts(be_handle_t *h, const char *be, const char *ds,
-    struct mount_table *all, struct mount_table *mine)
+    const struct mounttab *all, struct mount_list *mine)
 {
 	const char *top = mounted_at(all, ds);
+	const struct mounttab_entry *e;
 	size_t i;
 
-	memset(mine, 0, sizeof (*mine));
 	if (top == NULL)
 		return (be_set_error(h, BE_ERR_INVALID, "boot environment '%s' "
 		    "is not mounted", be));
 	if (strcmp(top, "/") == 0)
 		return (be_set_error(h, BE_ERR_REFUSED, "will not unmount boot "
 		    "environment '%s': it is mounted at /", be));
+	if ((mine->v = calloc(all->n, sizeof (*mine->v))) == NULL)
+		return (be_set_error(h, BE_ERR_NOMEM, "out of memory"));
 	for (i = all->n; i-- > 0; ) {
-		if (!be_path_within(all->v[i].dir, top))
+		e = &all->v[i];
+		if (!be_path_within(e->dir, top))
 			continue;
-		if (!be_path_within(all->v[i].src, ds))
+		if (!mounttab_is_zfs(e) || !be_path_within(e->source, ds))
 			return (be_set_error(h, BE_ERR_BUSY, "cannot unmount "
 			    "boot environment '%s': %s is mounted below it; "
-			    "unmount that first", be, all->v[i].dir));
-		if (!add_mnt(mine, all->v[i].src, all->v[i].dir))
-			return (be_set_error(h, BE_ERR_NOMEM, "out of memory"));
-		if (strcmp(all->v[i].dir, top) == 0 &&
-		    strcmp(all->v[i].src, ds) == 0)
+			    "unmount that first", be, e->dir));
+		mine->v[mine->n++] = e;
+		if (strcmp(e->dir, top) == 0 && strcmp(e->source, ds) == 0)
 			break;	/* earlier mounts there are not ours */
 	}
 	return (BE_OK);
 }
 
 static int
-unmount_one(be_handle_t *h, const struct mnt *m, int flags, bool mount)
+unmount_one(be_handle_t *h, const struct mounttab_entry *m, int flags,
+    bool mount)
 {
-	zfs_handle_t *zhp = zfsa_open(h->lzh, m->src, ZFS_TYPE_FILESYSTEM);
+	zfs_handle_t *zhp = zfsa_open(h->lzh, m->source, ZFS_TYPE_FILESYSTEM);
 	int rc;
 
 	if (zhp == NULL)
@@ -450,21 +389,21 @@ unmount_one(be_handle_t *h, const struct mnt *m, int flags, bool mount)
 }
 
 static be_error_t
-unmount_all(be_handle_t *h, const struct mount_table *mine, int flags)
+unmount_all(be_handle_t *h, const struct mount_list *mine, int flags)
 {
 	be_error_t err;
 	size_t i;
 
 	for (i = 0; i < mine->n; i++) {
-		if (unmount_one(h, &mine->v[i], flags, false) == 0)
+		if (unmount_one(h, mine->v[i], flags, false) == 0)
 			continue;
 		err = be_set_zfs_error(h, "cannot unmount %s from %s%s",
-		    mine->v[i].src, mine->v[i].dir,
+		    mine->v[i]->source, mine->v[i]->dir,
 		    (flags & BE_MOUNT_FORCE) ? "" :
 		    " (stop what uses it, or use -f)");
 		/* Put back what was already unmounted: all or nothing. */
 		while (i-- > 0)
-			(void) unmount_one(h, &mine->v[i], flags, true);
+			(void) unmount_one(h, mine->v[i], flags, true);
 		return (err);
 	}
 	return (BE_OK);
@@ -473,23 +412,24 @@ unmount_all(be_handle_t *h, const struct mount_table *mine, int flags)
 static be_error_t
 unmount_locked(be_handle_t *h, const char *be, const char *ds, int flags)
 {
-	struct mount_table all, mine = { 0 };
-	char top[PATH_MAX];
+	struct mount_list mine = { NULL, 0 };
+	struct mounttab all;
+	const char *top;
 	be_error_t err;
 
 	if ((err = read_mounts(h, &all)) != BE_OK)
 		return (err);
 	if ((err = select_mounts(h, be, ds, &all, &mine)) != BE_OK)
 		goto out;
-	snprintf(top, sizeof (top), "%s", mine.v[mine.n - 1].dir);
+	top = mine.v[mine.n - 1]->dir;
 	if ((err = unmount_all(h, &mine, flags)) != BE_OK)
 		goto out;
 	/* Only an empty directory goes; rmdir refuses anything else. */
 	if (is_our_tmpdir(top))
 		(void) rmdir(top);
 out:
-	free(all.v);
 	free(mine.v);
+	mounttab_free(&all);
 	return (err);
 }
 

@@ -1,52 +1,55 @@
 /*
- * be_mounts.c - reading the mount table (see be_mounts.h for why apart).
+ * be_mounts.c - questions to the mount table about datasets and the
+ * directories below a path (util/mounttab.c reads it).
  */
-#include <mntent.h>
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "be.h"
 #include "be_mounts.h"
+#include "mounttab.h"
+
+/* Copy s into out (sz bytes) when it fits whole. */
+static bool
+copy_whole(char *out, size_t sz, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len >= sz)
+		return (false);
+	memcpy(out, s, len + 1);
+	return (true);
+}
 
 bool
 be_zfs_mounted_at(const char *dir, char *dataset, size_t sz)
 {
-	struct mntent *m;
-	FILE *f;
-	bool found = false;
+	const struct mounttab_entry *e;
+	struct mounttab t;
+	bool found;
 
-	if ((f = setmntent("/proc/self/mounts", "r")) == NULL)
+	if (mounttab_read(&t) != 0)
 		return (false);
-	while ((m = getmntent(f)) != NULL) {
-		if (strcmp(m->mnt_dir, dir) != 0)
-			continue;
-		/* A later mount on the same directory hides earlier ones. */
-		found = strcmp(m->mnt_type, "zfs") == 0;
-		if (found)
-			snprintf(dataset, sz, "%s", m->mnt_fsname);
-	}
-	endmntent(f);
+	/* A later mount on the same directory hides earlier ones. */
+	e = mounttab_at(&t, dir);
+	found = e != NULL && mounttab_is_zfs(e) &&
+	    copy_whole(dataset, sz, e->source);
+	mounttab_free(&t);
 	return (found);
 }
 
 bool
 be_zfs_mount_of(const char *dataset, char *dir, size_t sz)
 {
-	struct mntent *m;
-	FILE *f;
-	bool found = false;
+	const struct mounttab_entry *e;
+	struct mounttab t;
+	bool found;
 
-	if ((f = setmntent("/proc/self/mounts", "r")) == NULL)
+	if (mounttab_read(&t) != 0)
 		return (false);
-	while ((m = getmntent(f)) != NULL) {
-		if (strcmp(m->mnt_type, "zfs") != 0 ||
-		    strcmp(m->mnt_fsname, dataset) != 0)
-			continue;
-		found = true;
-		snprintf(dir, sz, "%s", m->mnt_dir);
-	}
-	endmntent(f);
+	e = mounttab_zfs_of(&t, dataset);
+	found = e != NULL && copy_whole(dir, sz, e->dir);
+	mounttab_free(&t);
 	return (found);
 }
 
@@ -61,28 +64,29 @@ be_mount_points_free(char **v, size_t n)
 char **
 be_mount_points_below(const char *dir, size_t *n)
 {
-	struct mntent *m;
-	char **v = NULL, **grown;
-	FILE *f;
+	struct mounttab t;
+	char **v;
+	size_t i;
 
 	*n = 0;
-	if ((f = setmntent("/proc/self/mounts", "r")) == NULL)
+	if (mounttab_read(&t) != 0)
 		return (NULL);
-	while ((m = getmntent(f)) != NULL) {
-		if (!be_path_within(m->mnt_dir, dir))
+	/* One more than needed: an empty list is not a failure. */
+	if ((v = malloc((t.n + 1) * sizeof (*v))) == NULL) {
+		mounttab_free(&t);
+		return (NULL);
+	}
+	for (i = 0; i < t.n; i++) {
+		if (!be_path_within(t.v[i].dir, dir))
 			continue;
-		if ((grown = realloc(v, (*n + 1) * sizeof (*v))) == NULL ||
-		    (grown[*n] = strdup(m->mnt_dir)) == NULL) {
-			be_mount_points_free(grown != NULL ? grown : v, *n);
-			endmntent(f);
+		if ((v[*n] = strdup(t.v[i].dir)) == NULL) {
+			be_mount_points_free(v, *n);
+			mounttab_free(&t);
+			*n = 0;
 			return (NULL);
 		}
-		v = grown;
 		(*n)++;
 	}
-	endmntent(f);
-	/* An empty list is not a failure: hand back an empty array. */
-	if (v == NULL && (v = malloc(sizeof (*v))) == NULL)
-		return (NULL);
+	mounttab_free(&t);
 	return (v);
 }

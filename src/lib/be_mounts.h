@@ -1,6 +1,5 @@
 /*
- * be_mounts.h - reading the mount table.  Kept apart from libzfs's headers,
- * whose libspl redefines getmntent().
+ * be_mounts.h - what the mount table says about datasets and directories.
  */
 #ifndef BE_MOUNTS_H
 #define BE_MOUNTS_H
@@ -8,9 +7,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The ZFS dataset mounted at dir now (the last mount there wins). */
+/* The ZFS dataset mounted at dir now (the last mount there wins); false
+ * also when its name does not fit in sz bytes. */
 bool be_zfs_mounted_at(const char *dir, char *dataset, size_t sz);
-/* Where the ZFS dataset is mounted now (its latest mount), if anywhere. */
+/* Where the ZFS dataset is mounted now (its latest mount), if anywhere
+ * and if the path fits in sz bytes. */
 bool be_zfs_mount_of(const char *dataset, char *dir, size_t sz);
 /*
  * The mount points at or below dir, in the order they were mounted (a
