@@ -12,8 +12,7 @@
  *                                  swap), appended to the new system's own
  *
  * Each only when the running system has it.  Lines of the new fstab stay;
- * a running line for a mount point the new one already has is left out,
- * as is anything mounted at / or from a dataset below the BE root.  Files
+ * which running lines join them is fstab_merge.c's business.  Files
  * are written as on an ESP (esp_io): temporary file, fsync, rename, fsync
  * of the directory, never through a symbolic link in the new system.
  */
@@ -24,10 +23,9 @@
 
 #include "be_install.h"
 #include "esp_io.h"
+#include "fstab_merge.h"
 
 #define FSTAB		"etc/fstab"
-#define FSTAB_MARK	"# Copied from the running system by beadm install " \
-			"--copy-config:\n"
 
 static const char *const plain_files[] = {
 	"etc/hostid", "etc/kernel/cmdline", "etc/kernel/proxmox-boot-uuids",
@@ -71,85 +69,6 @@ copy_plain(struct be_install_job *j, const char *sys, const char *rel)
 	return (BE_OK);
 }
 
-/* The first two fields of an fstab line; false for comments and blanks. */
-static bool
-fstab_fields(const char *line, size_t len, char *spec, char *file,
-    size_t sz)
-{
-	char copy[1024], *save, *a, *b;
-
-	if (len >= sizeof (copy))
-		len = sizeof (copy) - 1;
-	memcpy(copy, line, len);
-	copy[len] = '\0';
-	if ((a = strtok_r(copy, " \t\n", &save)) == NULL || a[0] == '#' ||
-	    (b = strtok_r(NULL, " \t\n", &save)) == NULL)
-		return (false);
-	snprintf(spec, sz, "%s", a);
-	snprintf(file, sz, "%s", b);
-	return (true);
-}
-
-/* Does fstab text have a line mounting something at file? */
-static bool
-mounts_at(const char *text, const char *file)
-{
-	char s[512], f[512];
-	const char *p = text, *nl;
-
-	for (; p != NULL && *p != '\0'; p = nl != NULL ? nl + 1 : NULL) {
-		nl = strchr(p, '\n');
-		if (fstab_fields(p, nl != NULL ? (size_t)(nl - p) : strlen(p),
-		    s, f, sizeof (s)) && strcmp(f, file) == 0)
-			return (true);
-	}
-	return (false);
-}
-
-static bool
-keep_line(const char *spec, const char *file, const char *beroot,
-    const char *mine)
-{
-	if (strcmp(file, "/") == 0)
-		return (false);
-	/* rpool/ROOT/x/var: part of a BE, which brings its own. */
-	if (beroot[0] != '\0' && spec[0] != '/' && strchr(spec, '=') == NULL &&
-	    be_path_within(spec, beroot))
-		return (false);
-	return (!mounts_at(mine, file));
-}
-
-/* The new fstab: the new system's own, then the running one's lines to
- * keep.  *added counts them. */
-static char *
-merged_fstab(const char *sys, const char *mine, const char *beroot,
-    size_t *added)
-{
-	size_t cap = strlen(sys) + strlen(mine) + sizeof (FSTAB_MARK) + 2;
-	char *out = malloc(cap), s[512], f[512];
-	const char *p = sys, *nl;
-	size_t len, n;
-
-	*added = 0;
-	if (out == NULL)
-		return (NULL);
-	len = (size_t)snprintf(out, cap, "%s%s%s", mine, mine[0] != '\0' &&
-	    mine[strlen(mine) - 1] != '\n' ? "\n" : "", FSTAB_MARK);
-	for (; p != NULL && *p != '\0'; p = nl != NULL ? nl + 1 : NULL) {
-		nl = strchr(p, '\n');
-		n = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		if (!fstab_fields(p, n, s, f, sizeof (s)) ||
-		    !keep_line(s, f, beroot, mine))
-			continue;
-		memcpy(out + len, p, n);
-		len += n;
-		out[len++] = '\n';
-		(*added)++;
-	}
-	out[len] = '\0';
-	return (out);
-}
-
 static be_error_t
 copy_fstab(struct be_install_job *j, const char *sys, const char *beroot)
 {
@@ -168,7 +87,7 @@ copy_fstab(struct be_install_job *j, const char *sys, const char *beroot)
 	else if (e != 0)
 		err = be_set_error(j->h, BE_ERR_IO, "cannot read /%s in the new "
 		    "system: %s", FSTAB, strerror(e));
-	if (err == BE_OK && (out = merged_fstab(running, mine != NULL ?
+	if (err == BE_OK && (out = fstab_merge(running, mine != NULL ?
 	    mine : "", beroot, &added)) == NULL)
 		err = be_set_error(j->h, BE_ERR_NOMEM, "out of memory");
 	if (err == BE_OK) {

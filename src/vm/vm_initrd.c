@@ -20,7 +20,9 @@
 #include "cpio.h"
 #include "dpkg_version.h"
 #include "inroot.h"
+#include "read_whole.h"
 #include "vm.h"
+#include "vm_moddep.h"
 
 /* What a root over virtio-pci needs; dependencies (fuse) are added. */
 static const char *const modules_9p[] = {
@@ -29,7 +31,8 @@ static const char *const modules_9p[] = {
 static const char *const modules_virtiofs[] = {
 	"virtio_pci", "virtiofs", NULL
 };
-#define MAX_MODULES	64
+/* modules.dep of a kernel with every driver: about 1 MB. */
+#define MODDEP_MAX	(64UL << 20)
 
 void
 vm_err(char *err, const char *fmt, ...)
@@ -134,161 +137,59 @@ vm_find_kernel(const char *root, const char *want, char *kver, size_t ksz,
 
 /* ---- the modules the root share needs --------------------------------- */
 
-struct modlist {
-	char *path[MAX_MODULES];	/* relative to the modules directory */
-	size_t n;
-};
-
-/* "kernel/fs/9p/9p.ko.xz" -> "9p"; '-' and '_' are one in module names. */
-static void
-module_name(const char *path, char *buf, size_t sz)
+/* A file of the modules directory (a real path), read whole from inside
+ * it: a link there leads nowhere outside.  0 or an errno. */
+static int
+read_in_moddir(const char *moddir, const char *name, char **text)
 {
-	const char *base = strrchr(path, '/');
-	size_t i;
+	size_t len;
+	int fd, e;
 
-	base = base != NULL ? base + 1 : path;
-	for (i = 0; i + 1 < sz && base[i] != '\0' && base[i] != '.'; i++)
-		buf[i] = base[i] == '-' ? '_' : base[i];
-	buf[i] = '\0';
+	if ((fd = inroot_open_file(moddir, name)) < 0)
+		return (errno);
+	e = read_whole_fd(fd, MODDEP_MAX, text, &len);
+	(void) close(fd);
+	return (e);
 }
 
-/* A file of the modules directory (a real path), opened inside it: a link
- * there leads nowhere outside. */
-static FILE *
-open_in_moddir(const char *moddir, const char *name)
-{
-	FILE *f;
-	int fd = inroot_open_file(moddir, name);
-
-	if (fd < 0)
-		return (NULL);
-	if ((f = fdopen(fd, "re")) == NULL)
-		close(fd);
-	return (f);
-}
-
-/* Is name listed in modules.builtin (compiled into the kernel)? */
+/* Is name built into the kernel (listed in its modules.builtin)? */
 static bool
 builtin(const char *moddir, const char *name)
 {
-	char *line = NULL, n[256];
-	size_t cap = 0;
-	bool found = false;
-	FILE *f;
+	char *text;
+	bool found;
 
-	if ((f = open_in_moddir(moddir, "modules.builtin")) == NULL)
+	if (read_in_moddir(moddir, "modules.builtin", &text) != 0)
 		return (false);
-	while (!found && getline(&line, &cap, f) > 0) {
-		line[strcspn(line, "\n")] = '\0';
-		module_name(line, n, sizeof (n));
-		found = strcmp(n, name) == 0;
-	}
-	free(line);
-	fclose(f);
+	found = vm_moddep_builtin(text, name);
+	free(text);
 	return (found);
 }
 
-/* A path modules.dep may give: relative, and not climbing. */
-static bool
-module_path_ok(const char *path)
-{
-	const char *p;
-
-	if (path[0] == '/' || path[0] == '\0')
-		return (false);
-	for (p = path; p != NULL; p = strchr(p, '/'), p = p ? p + 1 : p)
-		if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || p[2] == '\0'))
-			return (false);
-	return (true);
-}
-
+/* Add module want and what it needs, dependencies first. */
 static int
-add_module(struct modlist *m, const char *path, char *err)
-{
-	size_t i;
-
-	if (!module_path_ok(path)) {
-		vm_err(err, "modules.dep names %s, which is not a path inside "
-		    "the modules directory", path);
-		return (-1);
-	}
-
-	for (i = 0; i < m->n; i++)
-		if (strcmp(m->path[i], path) == 0)
-			return (0);
-	if (m->n == MAX_MODULES) {
-		vm_err(err, "too many module dependencies");
-		return (-1);
-	}
-	if ((m->path[m->n] = strdup(path)) == NULL) {
-		vm_err(err, "out of memory");
-		return (-1);
-	}
-	m->n++;
-	return (0);
-}
-
-/*
- * Add module name and what it needs, dependencies first.  modules.dep
- * lists a module's dependencies so that each depends only on those after
- * it: loading them last to first, as modprobe does, is a valid order.
- */
-static int
-resolve(struct modlist *m, const char *moddir, const char *want,
+resolve(struct vm_modlist *m, const char *moddir, const char *want,
     const char *fs, char *err)
 {
-	char path[4096], *line = NULL, n[256], *deps, *tok, *save;
-	char *stack[MAX_MODULES];
-	size_t cap = 0, k = 0;
-	int rc = 1;	/* not found */
-	FILE *f;
+	char *dep;
+	int rc, e;
 
-	f = NULL;
-	if ((size_t)snprintf(path, sizeof (path), "%s/modules.dep",
-	    moddir) >= sizeof (path))
-		errno = ENAMETOOLONG;
-	else
-		f = open_in_moddir(moddir, "modules.dep");
-	if (f == NULL) {
-		vm_err(err, "cannot read %s: %s (run depmod for "
-		    "the kernel)", path, strerror(errno));
+	if ((e = read_in_moddir(moddir, "modules.dep", &dep)) != 0) {
+		vm_err(err, "cannot read %s/modules.dep: %s (run depmod for "
+		    "the kernel)", moddir, strerror(e));
 		return (-1);
 	}
-	while (rc == 1 && getline(&line, &cap, f) > 0) {
-		line[strcspn(line, "\n")] = '\0';
-		if ((deps = strchr(line, ':')) == NULL)
-			continue;
-		*deps++ = '\0';
-		module_name(line, n, sizeof (n));
-		if (strcmp(n, want) != 0)
-			continue;
-		rc = 0;
-		for (tok = strtok_r(deps, " \t", &save); tok != NULL &&
-		    k < MAX_MODULES; tok = strtok_r(NULL, " \t", &save))
-			stack[k++] = tok;
-		while (rc == 0 && k > 0)
-			rc = add_module(m, stack[--k], err);
-		if (rc == 0)
-			rc = add_module(m, line, err);
-	}
-	free(line);
-	fclose(f);
+	rc = vm_moddep_resolve(m, dep, want, err);
+	free(dep);
 	if (rc == 1 && builtin(moddir, want))
 		rc = 0;
 	if (rc == 1) {
-		vm_err(err, "kernel module %s is neither in %s "
+		vm_err(err, "kernel module %s is neither in %s/modules.dep "
 		    "nor built in; this kernel cannot mount a %s root", want,
-		    path, fs);
+		    moddir, fs);
 		rc = -1;
 	}
 	return (rc);
-}
-
-static void
-modlist_free(struct modlist *m)
-{
-	while (m->n > 0)
-		free(m->path[--m->n]);
 }
 
 /* ---- the archive ------------------------------------------------------ */
@@ -309,7 +210,7 @@ parents(struct cpio *c, const char *name)
 }
 
 static int
-pack(struct cpio *c, const struct modlist *m, const char *moddir,
+pack(struct cpio *c, const struct vm_modlist *m, const char *moddir,
     const char *kver, const char *init_path, char *err)
 {
 	static const char *const dirs[] = { "dev", "proc", "sys", "newroot",
@@ -364,7 +265,7 @@ io:
 
 /* The modules a root shared by share needs, into m. */
 static int
-root_modules(struct modlist *m, const char *root, const char *kver,
+root_modules(struct vm_modlist *m, const char *root, const char *kver,
     enum vm_share share, char *moddir, size_t msz, char *err)
 {
 	const char *const *want = share == VM_SHARE_VIRTIOFS ?
@@ -386,12 +287,12 @@ int
 vm_check_modules(const char *root, const char *kver, enum vm_share share,
     char *err)
 {
-	struct modlist m = { .n = 0 };
+	struct vm_modlist m = { .n = 0 };
 	char moddir[4096];
 	int rc;
 
 	rc = root_modules(&m, root, kver, share, moddir, sizeof (moddir), err);
-	modlist_free(&m);
+	vm_modlist_free(&m);
 	return (rc);
 }
 
@@ -399,7 +300,7 @@ int
 vm_write_initramfs(int fd, const char *root, const char *kver,
     enum vm_share share, const char *init_path, char *err)
 {
-	struct modlist m = { .n = 0 };
+	struct vm_modlist m = { .n = 0 };
 	char moddir[4096];
 	struct cpio c;
 	int rc;
@@ -409,6 +310,6 @@ vm_write_initramfs(int fd, const char *root, const char *kver,
 		cpio_open(&c, fd);
 		rc = pack(&c, &m, moddir, kver, init_path, err);
 	}
-	modlist_free(&m);
+	vm_modlist_free(&m);
 	return (rc);
 }
