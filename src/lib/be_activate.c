@@ -79,30 +79,67 @@ struct settle_all {
 	be_error_t err;
 };
 
+static int settle_below_cb(zfs_handle_t *, void *);
+
 /*
- * Settle one child of the BE root.  One whose name beadm does not take for
- * a BE's is not a BE, but `zfs mount -a` mounts it all the same at the
- * boot of every BE (over its / when it has mountpoint=/, as an installer's
- * BE does): its canmount=on datasets become noauto too, and check names it.
+ * Settle zhp and everything below it, with the handles the listing gives:
+ * they carry each dataset's properties, so reading canmount costs nothing
+ * and only a dataset whose canmount is wrong costs a change.  top: zhp is
+ * a BE's own dataset.
+ */
+static int
+settle_walk(zfs_handle_t *zhp, struct settle_all *sa, bool top)
+{
+	uint64_t canmount = zfs_prop_get_int(zhp, ZFS_PROP_CANMOUNT);
+	int rc;
+
+	if (top ? canmount != ZFS_CANMOUNT_NOAUTO :
+	    canmount == ZFS_CANMOUNT_ON)
+		sa->err = set_canmount(sa->h, zhp, "noauto");
+	if (sa->err != BE_OK)
+		return (-1);
+	rc = zfsa_iter_filesystems(zhp, settle_below_cb, sa);
+	if (rc != 0 && sa->err == BE_OK)
+		sa->err = be_set_zfs_error(sa->h, "cannot list the datasets "
+		    "below %s", zfs_get_name(zhp));
+	return (sa->err == BE_OK ? 0 : -1);
+}
+
+/* A dataset below a child of the BE root (volumes are no part of a BE). */
+static int
+settle_below_cb(zfs_handle_t *zhp, void *arg)
+{
+	int rc = 0;
+
+	if (zfs_get_type(zhp) == ZFS_TYPE_FILESYSTEM)
+		rc = settle_walk(zhp, arg, false);
+	zfs_close(zhp);
+	return (rc);
+}
+
+/*
+ * A child of the BE root.  One whose name beadm does not take for a BE's
+ * is not a BE, but `zfs mount -a` mounts it all the same at the boot of
+ * every BE (over its / when it has mountpoint=/, as an installer's BE
+ * does): its canmount=on datasets become noauto too, and check names it.
  */
 static int
 settle_child_cb(zfs_handle_t *zhp, void *arg)
 {
-	struct settle_all *sa = arg;
-	char name[BE_PATH_MAX];
-	bool fs = zfs_get_type(zhp) == ZFS_TYPE_FILESYSTEM;
+	int rc = 0;
 
-	snprintf(name, sizeof (name), "%s", zfs_get_name(zhp));
+	if (zfs_get_type(zhp) == ZFS_TYPE_FILESYSTEM)
+		rc = settle_walk(zhp, arg,
+		    be_dataset_is_be(zfs_get_name(zhp)));
 	zfs_close(zhp);
-	if (fs)
-		sa->err = settle_tree(sa->h, name, be_dataset_is_be(name));
-	return (sa->err == BE_OK ? 0 : -1);
+	return (rc);
 }
 
 /*
  * Every BE, not only the one that boots next: the BE an installer made is
  * canmount=on, and `zfs mount -a` at the boot of any other BE mounts it
- * over / (and hides the booted BE's /proc and /run with it).
+ * over / (and hides the booted BE's /proc and /run with it).  One listing
+ * of the BE root, whatever the number of BEs.
  */
 be_error_t
 be_settle_all_canmount(be_handle_t *h)
