@@ -152,36 +152,21 @@ read_in_moddir(const char *moddir, const char *name, char **text)
 	return (e);
 }
 
-/* Is name built into the kernel (listed in its modules.builtin)? */
-static bool
-builtin(const char *moddir, const char *name)
-{
-	char *text;
-	bool found;
-
-	if (read_in_moddir(moddir, "modules.builtin", &text) != 0)
-		return (false);
-	found = vm_moddep_builtin(text, name);
-	free(text);
-	return (found);
-}
-
-/* Add module want and what it needs, dependencies first. */
+/*
+ * Add module want and what it needs, dependencies first, from the text of
+ * modules.dep (dep); *builtin is modules.builtin's, read the first time a
+ * module is not in dep ("" when the kernel has none).
+ */
 static int
-resolve(struct vm_modlist *m, const char *moddir, const char *want,
-    const char *fs, char *err)
+resolve(struct vm_modlist *m, const char *moddir, const char *dep,
+    char **builtin, const char *want, const char *fs, char *err)
 {
-	char *dep;
-	int rc, e;
+	int rc = vm_moddep_resolve(m, dep, want, err);
 
-	if ((e = read_in_moddir(moddir, "modules.dep", &dep)) != 0) {
-		vm_err(err, "cannot read %s/modules.dep: %s (run depmod for "
-		    "the kernel)", moddir, strerror(e));
-		return (-1);
-	}
-	rc = vm_moddep_resolve(m, dep, want, err);
-	free(dep);
-	if (rc == 1 && builtin(moddir, want))
+	if (rc == 1 && *builtin == NULL &&
+	    read_in_moddir(moddir, "modules.builtin", builtin) != 0)
+		*builtin = strdup("");
+	if (rc == 1 && *builtin != NULL && vm_moddep_builtin(*builtin, want))
 		rc = 0;
 	if (rc == 1) {
 		vm_err(err, "kernel module %s is neither in %s/modules.dep "
@@ -271,15 +256,24 @@ root_modules(struct vm_modlist *m, const char *root, const char *kver,
 	const char *const *want = share == VM_SHARE_VIRTIOFS ?
 	    modules_virtiofs : modules_9p;
 	const char *fs = share == VM_SHARE_VIRTIOFS ? "virtiofs" : "9p";
+	char *dep, *builtin = NULL;
 	size_t i;
-	int rc = 0;
+	int rc = 0, e;
 
 	if (!modules_dir(root, kver, moddir, msz)) {
 		vm_err(err, "no lib/modules/%s", kver);
 		return (-1);
 	}
+	/* Each file read once, however many modules are wanted. */
+	if ((e = read_in_moddir(moddir, "modules.dep", &dep)) != 0) {
+		vm_err(err, "cannot read %s/modules.dep: %s (run depmod for "
+		    "the kernel)", moddir, strerror(e));
+		return (-1);
+	}
 	for (i = 0; rc == 0 && want[i] != NULL; i++)
-		rc = resolve(m, moddir, want[i], fs, err);
+		rc = resolve(m, moddir, dep, &builtin, want[i], fs, err);
+	free(dep);
+	free(builtin);
 	return (rc);
 }
 
