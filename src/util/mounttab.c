@@ -22,17 +22,19 @@ octal(char c)
 }
 
 /*
- * Decode the field at s, ending at the first blank or the end of the line;
- * the decoded text replaces it, NUL-terminated.  Returns where the next
- * field begins (past one blank), or NULL at the end of the line.  An
- * escape that would stand for NUL is kept as it is: no path holds one.
+ * Decode the field at s, ending at the first blank or the end of the line
+ * (a line is NUL-terminated here); the decoded text replaces it,
+ * NUL-terminated.  Returns where the next field begins (past one blank),
+ * or NULL at the end of the line.  An escape that would stand for NUL is
+ * kept as it is: no path holds one.
  */
 static char *
 field(char *s)
 {
 	char *o = s;
+	bool more;
 
-	while (*s != '\0' && *s != ' ' && *s != '\n') {
+	while (*s != '\0' && *s != ' ') {
 		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
 		    octal(s[2]) && octal(s[3]) &&
 		    (s[1] != '0' || s[2] != '0' || s[3] != '0')) {
@@ -43,19 +45,17 @@ field(char *s)
 			*o++ = *s++;
 		}
 	}
-	if (*s == ' ') {
-		*o = '\0';
-		return (s + 1);
-	}
+	/* o may be s itself: look at what ends the field before the NUL. */
+	more = *s == ' ';
 	*o = '\0';
-	return (NULL);
+	return (more ? s + 1 : NULL);
 }
 
 int
 mounttab_parse(char *text, struct mounttab *t)
 {
-	struct mounttab_entry e, *grown;
-	char *line, *next, *nl;
+	struct mounttab_entry *grown;
+	char *line, *next, *nl, *dir, *type;
 	size_t cap = 0;
 
 	t->v = NULL;
@@ -68,12 +68,9 @@ mounttab_parse(char *text, struct mounttab *t)
 		} else {
 			next = NULL;
 		}
-		e.source = line;
-		if ((e.dir = field(line)) == NULL)
+		if ((dir = field(line)) == NULL || (type = field(dir)) == NULL)
 			continue;
-		if ((e.type = field((char *)e.dir)) == NULL)
-			continue;
-		(void) field((char *)e.type);
+		(void) field(type);
 		if (t->n == cap) {
 			cap = cap != 0 ? cap * 2 : 64;
 			if ((grown = realloc(t->v, cap * sizeof (*grown))) ==
@@ -83,7 +80,7 @@ mounttab_parse(char *text, struct mounttab *t)
 			}
 			t->v = grown;
 		}
-		t->v[t->n++] = e;
+		t->v[t->n++] = (struct mounttab_entry){ line, dir, type };
 	}
 	return (0);
 }
