@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "esp_io.h"
+#include "read_whole.h"
 #include "test_seam.h"
 
 #define	COPY_CHUNK	(1024 * 1024)
@@ -359,51 +361,6 @@ esp_mkdirs(const char *root, const char *rel)
 	return (0);
 }
 
-/* Read fd to its end; the file may change size under us, so grow. */
-static int
-read_all(int fd, char **bufp, size_t *lenp)
-{
-	struct stat st;
-	size_t cap, len = 0;
-	char *buf;
-
-	if (fstat(fd, &st) != 0)
-		return (errno);
-	cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
-	if ((buf = malloc(cap)) == NULL)
-		return (ENOMEM);
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 >= cap) {
-			char *nbuf = realloc(buf, cap * 2);
-
-			if (nbuf == NULL) {
-				free(buf);
-				return (ENOMEM);
-			}
-			buf = nbuf;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = errno;
-
-			free(buf);
-			return (err);
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*bufp = buf;
-	*lenp = len;
-	return (0);
-}
-
 int
 esp_read(const char *root, const char *rel, char **buf, size_t *len)
 {
@@ -417,7 +374,7 @@ esp_read(const char *root, const char *rel, char **buf, size_t *len)
 	(void) close(dfd);
 	if (err != 0)
 		return (err);
-	err = read_all(fd, buf, len);
+	err = read_whole_fd(fd, SIZE_MAX, buf, len);
 	(void) close(fd);
 	return (err);
 }
